@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using LlmLsp.Engine.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmLsp.Engine;
+
+/// <summary>One loaded model and the llama contexts made from it. Every native compute call goes through
+/// the shared <see cref="ComputeScheduler"/>, so each context has exactly one user at a time.
+/// Tokenization only reads the vocabulary and runs on the caller's thread.</summary>
+public sealed partial class LlamaEngine : IDisposable
+{
+    private const int GenerationSequence = 0;
+
+    private readonly SafeLlamaModelHandle _model;
+    private readonly LlamaVocab _vocab;
+    private readonly ComputeScheduler _scheduler;
+    private readonly bool _ownsScheduler;
+    private readonly ILogger _logger;
+    private readonly EngineOptions _options;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _contextLock = new();
+    private readonly CountdownEvent _activeJobs = new(1);
+    private SafeLlamaContextHandle? _generationContext;
+    private GenerationCache? _generationCache;
+    private SafeLlamaContextHandle? _embeddingContext;
+    private int _disposed;
+
+    private LlamaEngine(EngineOptions options, SafeLlamaModelHandle model, LlamaModelInfo info, int threads,
+        ComputeScheduler scheduler, bool ownsScheduler, ILogger logger)
+    {
+        _options = options;
+        _model = model;
+        _vocab = model.Vocab;
+        Model = info;
+        Threads = threads;
+        _scheduler = scheduler;
+        _ownsScheduler = ownsScheduler;
+        _logger = logger;
+    }
+
+    public LlamaModelInfo Model { get; }
+
+    public int Threads { get; }
+
+    public ComputeScheduler Scheduler => _scheduler;
+
+    /// <summary>Loads a model. Validates the file in managed code first: llama.cpp aborts the process on
+    /// some malformed files instead of returning an error.</summary>
+    public static LlamaEngine Load(EngineOptions options, ILoggerFactory? loggerFactory = null, ComputeScheduler? scheduler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<LlamaEngine>();
+        var header = ModelFile.Validate(options.ModelPath);
+        NativeLibraryLoader.Load(loggerFactory.CreateLogger("LlmLsp.Native"));
+
+        var stopwatch = Stopwatch.StartNew();
+        var model = SafeLlamaModelHandle.Load(header.Path, options.GpuLayers, options.UseMmap)
+            ?? throw new LlmLspException(ErrorKind.InvalidModel,
+                $"llama.cpp could not load {header.Path} (architecture '{header.Architecture}'). " +
+                "The file may use an architecture or tensor layout this llama.cpp release does not support; the server log has llama.cpp's reason.");
+        try
+        {
+            var vocab = model.Vocab;
+            var info = new LlamaModelInfo(
+                header.Path,
+                header.Architecture,
+                model.Description,
+                model.ChatTemplate,
+                model.TrainedContextLength,
+                model.EmbeddingSize,
+                vocab.TokenCount,
+                IsEmbeddingModel: model.HasEncoder && !model.HasDecoder || model.GetMetadata($"{header.Architecture}.pooling_type") is not null,
+                header.FileSize,
+                model.ParameterCount,
+                new FimTokens(vocab.FimPrefix, vocab.FimSuffix, vocab.FimMiddle, vocab.FimPad, vocab.FimRepo, vocab.FimFileSeparator));
+            var threads = Math.Clamp(options.Threads ?? CpuTopology.PhysicalCoreCount(), 1, Environment.ProcessorCount);
+            var ownsScheduler = scheduler is null;
+            scheduler ??= new ComputeScheduler(loggerFactory.CreateLogger<ComputeScheduler>());
+            LogModelLoaded(logger, info.Path, info.Architecture, info.Description, stopwatch.ElapsedMilliseconds, threads);
+            return new LlamaEngine(options, model, info, threads, scheduler, ownsScheduler, logger);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    public static Task<LlamaEngine> LoadAsync(EngineOptions options, ILoggerFactory? loggerFactory = null,
+        ComputeScheduler? scheduler = null, CancellationToken cancellationToken = default)
+        => Task.Run(() => Load(options, loggerFactory, scheduler), cancellationToken);
+
+    // ---- Vocabulary (thread-safe reads) ----
+
+    public IReadOnlyList<int> Tokenize(string text, bool addSpecial = false, bool parseSpecial = false)
+        => _vocab.Tokenize(text, addSpecial, parseSpecial);
+
+    public string Detokenize(IReadOnlyList<int> tokens, bool renderSpecial = false)
+        => _vocab.Detokenize(tokens is int[] array ? array : tokens.ToArray(), removeSpecial: false, unparseSpecial: renderSpecial);
+
+    public int CountTokens(string text) => _vocab.Tokenize(text, addSpecial: false, parseSpecial: true).Length;
+
+    public bool IsEndOfGeneration(int token) => _vocab.IsEndOfGeneration(token);
+
+    public int BosToken => _vocab.Bos;
+    public int EosToken => _vocab.Eos;
+    public int EotToken => _vocab.Eot;
+
+    /// <summary>Formats a conversation with the model's chat template (ChatML when it has none or llama.cpp
+    /// does not recognise it).</summary>
+    public string FormatChat(IReadOnlyList<(string Role, string Content)> messages, bool addAssistantPrompt = true)
+    {
+        if (Model.ChatTemplate is { } template && LlamaChatTemplate.Apply(template, messages, addAssistantPrompt) is { } formatted)
+        {
+            return formatted;
+        }
+        return LlamaChatTemplate.Apply("chatml", messages, addAssistantPrompt)
+            ?? throw new InvalidOperationException("llama.cpp does not know the ChatML template.");
+    }
+
+    // ---- Generation ----
+
+    /// <summary>Streams generated text. A prompt that shares a prefix with the tokens already in the context
+    /// decodes only the rest. Cancelling stops within one decode step (the native abort callback interrupts
+    /// a long prompt decode) and throws <see cref="OperationCanceledException"/>.</summary>
+    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var prompt = request.PromptTokens?.ToArray()
+            ?? (request.Prompt is { } text
+                ? _vocab.Tokenize(text, request.AddSpecialTokens, parseSpecial: true)
+                : throw new LlmLspException(ErrorKind.InvalidInput, "A generation needs a prompt."));
+        if (prompt.Length == 0)
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, "The prompt is empty.");
+        }
+        if (request.MaxTokens < 0)
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, "MaxTokens must not be negative.");
+        }
+        var vocabSize = Model.VocabularySize;
+        if (prompt.Any(t => t < 0 || t >= vocabSize))
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, $"The prompt holds token ids outside the vocabulary (0..{vocabSize - 1}).");
+        }
+        var (context, cache) = GenerationContext();
+        if (prompt.Length >= context.ContextSize)
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput,
+                $"The prompt is {prompt.Length} tokens; the context holds {context.ContextSize}. Shorten it or raise the context size.");
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        var channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var job = new GenerationJob(this, context, cache, prompt, request, channel.Writer, linked.Token);
+        Submit(job);
+        await using var abortOnCancel = linked.Token.Register(job.RequestAbort).ConfigureAwait(false);
+        await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+        // The job completes the channel with the cancellation exception when it was cancelled.
+    }
+
+    /// <summary>Runs a generation to the end and returns the whole text with its statistics.</summary>
+    public async Task<GenerationResult> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Result is { } result)
+            {
+                return result;
+            }
+        }
+        throw new InvalidOperationException("The generation ended without a result.");
+    }
+
+    // ---- Embeddings ----
+
+    /// <summary>Pooled, L2-normalised embeddings, packing many texts into each batch. Texts longer than the
+    /// embedding batch are truncated to it.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+        var context = EmbeddingContext();
+        var sequences = texts.Select(t => TruncateForEmbedding(_vocab.Tokenize(t ?? "", addSpecial: true, parseSpecial: false), context.BatchSize)).ToArray();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        var job = new EmbeddingJob(this, context, sequences, linked.Token);
+        Submit(job);
+        await using var abortOnCancel = linked.Token.Register(job.RequestAbort).ConfigureAwait(false);
+        return await job.Completion.ConfigureAwait(false);
+    }
+
+    private static int[] TruncateForEmbedding(int[] tokens, int limit)
+    {
+        if (tokens.Length == 0)
+        {
+            return tokens;
+        }
+        return tokens.Length <= limit ? tokens : tokens[..limit];
+    }
+
+    private void Submit(ComputeJob job)
+    {
+        if (!_activeJobs.TryAddCount())
+        {
+            throw new ObjectDisposedException(nameof(LlamaEngine));
+        }
+        try
+        {
+            _scheduler.Enqueue(job);
+        }
+        catch
+        {
+            _activeJobs.Signal();
+            throw;
+        }
+    }
+
+    private void JobFinished() => _activeJobs.Signal();
+
+    private (SafeLlamaContextHandle Context, GenerationCache Cache) GenerationContext()
+    {
+        lock (_contextLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_generationContext is null)
+            {
+                var size = _options.ContextSize <= 0 ? Model.TrainedContextLength : Math.Min(_options.ContextSize, Model.TrainedContextLength);
+                var batch = Math.Clamp(_options.BatchSize, 1, size);
+                _generationContext = SafeLlamaContextHandle.Create(_model, new ContextSettings(size, batch, batch, Threads));
+                _generationCache = new GenerationCache();
+            }
+            return (_generationContext, _generationCache!);
+        }
+    }
+
+    private SafeLlamaContextHandle EmbeddingContext()
+    {
+        lock (_contextLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (_embeddingContext is null)
+            {
+                var size = Math.Clamp(_options.EmbeddingBatchSize, 8, Model.TrainedContextLength);
+                var settings = new ContextSettings(size, size, size, Threads, MaxSequences: EmbeddingJob.MaxSequencesPerBatch,
+                    Embeddings: true, UnifiedKvCache: true);
+                var context = SafeLlamaContextHandle.Create(_model, settings);
+                if (context.PoolingType == (int)PoolingKind.None)
+                {
+                    // Decoder models have no pooling of their own: average their token states.
+                    context.Dispose();
+                    context = SafeLlamaContextHandle.Create(_model, settings with { PoolingType = (int)PoolingKind.Mean });
+                }
+                _embeddingContext = context;
+            }
+            return _embeddingContext;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _lifetime.Cancel();
+        _activeJobs.Signal();
+        _activeJobs.Wait();
+        lock (_contextLock)
+        {
+            _generationContext?.Dispose();
+            _embeddingContext?.Dispose();
+        }
+        _model.Dispose();
+        if (_ownsScheduler)
+        {
+            _scheduler.Dispose();
+        }
+        _lifetime.Dispose();
+        _activeJobs.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Path}: {Architecture} ({Description}) in {ElapsedMs} ms; {Threads} threads")]
+    private static partial void LogModelLoaded(ILogger logger, string path, string architecture, string description, long elapsedMs, int threads);
+
+    private enum PoolingKind
+    {
+        None = 0,
+        Mean = 1,
+    }
+
+    /// <summary>The tokens currently in the generation context's KV cache, in position order.</summary>
+    private sealed class GenerationCache
+    {
+        public List<int> Tokens { get; } = [];
+    }
+}
