@@ -33,7 +33,8 @@ internal abstract class ComputeJob
 /// throughput. Shared by every engine in the process.</summary>
 public sealed partial class ComputeScheduler : IDisposable
 {
-    private readonly Lock _lock = new();
+    // A plain object: the compute thread waits on it with Monitor.Wait.
+    private readonly object _lock = new();
     private readonly List<ComputeJob> _latency = [];
     private readonly List<ComputeJob> _background = [];
     private readonly HashSet<object> _busyResources = [];

@@ -59,10 +59,10 @@ public sealed partial class LlamaEngine : IDisposable
         NativeLibraryLoader.Load(loggerFactory.CreateLogger("LlmLsp.Native"));
 
         var stopwatch = Stopwatch.StartNew();
-        var model = SafeLlamaModelHandle.Load(header.Path, options.GpuLayers, options.UseMmap)
+        var model = SafeLlamaModelHandle.Load(header.Path, options.GpuLayers, options.UseMmap, out var errors)
             ?? throw new LlmLspException(ErrorKind.InvalidModel,
-                $"llama.cpp could not load {header.Path} (architecture '{header.Architecture}'). " +
-                "The file may use an architecture or tensor layout this llama.cpp release does not support; the server log has llama.cpp's reason.");
+                $"llama.cpp could not load {header.Path} (architecture '{header.Architecture}')" +
+                (errors.Count > 0 ? ": " + errors[0] : ". The file may use an architecture or tensor layout this llama.cpp release does not support."));
         try
         {
             var vocab = model.Vocab;

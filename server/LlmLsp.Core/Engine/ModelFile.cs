@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using LlmLsp.Gguf;
 
 namespace LlmLsp.Engine;
 
@@ -24,7 +24,14 @@ public static class ModelFile
         {
             throw new LlmLspException(ErrorKind.ModelNotFound, $"Model file not found: {full}");
         }
-        var info = Gguf.GgufFile.Read(full);
-        return new ModelFileHeader(full, info.Architecture ?? "unknown", new FileInfo(full).Length);
+        try
+        {
+            var gguf = GgufFile.Read(full);
+            return new ModelFileHeader(full, gguf.Architecture ?? "unknown", gguf.FileSize);
+        }
+        catch (GgufFormatException ex)
+        {
+            throw new LlmLspException(ErrorKind.InvalidModel, ex.Message, ex);
+        }
     }
 }

@@ -14,6 +14,25 @@ internal static unsafe class NativeLog
     private static readonly Lock s_lineLock = new();
     private static readonly StringBuilder s_pendingLine = new();
 
+    // Errors llama.cpp reports on the calling thread while a capture is open (model load runs synchronously
+    // there), so the exception can quote llama.cpp's own reason.
+    [ThreadStatic]
+    private static List<string>? t_capturedErrors;
+
+    /// <summary>Collects llama.cpp's error lines logged on this thread until disposed.</summary>
+    public static ErrorCapture CaptureErrors() => new();
+
+    internal sealed class ErrorCapture : IDisposable
+    {
+        private readonly List<string>? _previous = t_capturedErrors;
+
+        public ErrorCapture() => t_capturedErrors = [];
+
+        public IReadOnlyList<string> Errors => t_capturedErrors ?? [];
+
+        public void Dispose() => t_capturedErrors = _previous;
+    }
+
     public static void Route(ILogger logger)
     {
         Volatile.Write(ref s_logger, logger);
@@ -42,6 +61,10 @@ internal static unsafe class NativeLog
                 }
                 line = s_pendingLine.ToString().TrimEnd();
                 s_pendingLine.Clear();
+            }
+            if (level == 4 && line.Length > 0)
+            {
+                t_capturedErrors?.Add(line);
             }
             if (line.Length > 0)
             {

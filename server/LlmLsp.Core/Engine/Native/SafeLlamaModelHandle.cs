@@ -12,13 +12,18 @@ internal sealed unsafe class SafeLlamaModelHandle : SafeHandle
     public override bool IsInvalid => handle == 0;
 
     /// <summary>Loads weights (memory-mapped unless <paramref name="useMmap"/> is false). Returns null when
-    /// llama.cpp refuses the file; its reason goes to the log.</summary>
-    public static SafeLlamaModelHandle? Load(string path, int gpuLayers, bool useMmap)
+    /// llama.cpp refuses the file, with the errors it logged.</summary>
+    public static SafeLlamaModelHandle? Load(string path, int gpuLayers, bool useMmap, out IReadOnlyList<string> errors)
     {
         var parameters = Interop.Llama.llama_model_default_params();
         parameters.NGpuLayers = gpuLayers;
         parameters.LoadMode = useMmap ? 1 : 0;
-        var raw = Interop.Llama.llama_model_load_from_file(path, parameters);
+        nint raw;
+        using (var capture = NativeLog.CaptureErrors())
+        {
+            raw = Interop.Llama.llama_model_load_from_file(path, parameters);
+            errors = capture.Errors.ToArray();
+        }
         if (raw == 0)
         {
             return null;
