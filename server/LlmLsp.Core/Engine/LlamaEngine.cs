@@ -46,6 +46,9 @@ public sealed partial class LlamaEngine : IDisposable
 
     public int Threads { get; }
 
+    /// <summary>Tokens the generation context holds (llama.cpp may round the requested size up).</summary>
+    public int ContextSize => GenerationContext().Context.ContextSize;
+
     public ComputeScheduler Scheduler => _scheduler;
 
     /// <summary>Loads a model. Validates the file in managed code first: llama.cpp aborts the process on

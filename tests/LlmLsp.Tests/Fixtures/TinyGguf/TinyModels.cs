@@ -28,7 +28,8 @@ public static class TinyModels
         int Heads = 4,
         int KvHeads = 2,
         int FeedForward = 128,
-        int ContextLength = 2048);
+        int ContextLength = 2048,
+        int? FavouredToken = null);
 
     /// <summary>Shape of the tiny BERT encoder. The defaults are what <see cref="Encoder"/> builds.</summary>
     public sealed record EncoderSpec(
@@ -144,9 +145,19 @@ public static class TinyModels
             .Add("tokenizer.chat_template", TinyDecoderVocab.ChatTemplate);
 
         long vocab = tokens.Length;
-        AddRandomTensor(writer, seed, "token_embd.weight", GgmlType.F16, [spec.Hidden, vocab]);
+        // A favoured token wins every greedy pick: every embedding shares a strong first component, which
+        // survives the tiny random layers, and only the favoured token's output row reads it.
+        Action<long, float[]>? sharedComponent = spec.FavouredToken is null ? null : (_, row) => row[0] = 1f;
+        Action<long, float[]>? favour = spec.FavouredToken is not { } favoured ? null : (index, row) =>
+        {
+            if (index == favoured)
+            {
+                row[0] = 10f;
+            }
+        };
+        AddRandomTensor(writer, seed, "token_embd.weight", GgmlType.F16, [spec.Hidden, vocab], sharedComponent);
         AddConstantTensor(writer, "output_norm.weight", [spec.Hidden], 1f);
-        AddRandomTensor(writer, seed, "output.weight", GgmlType.F16, [spec.Hidden, vocab]);
+        AddRandomTensor(writer, seed, "output.weight", GgmlType.F16, [spec.Hidden, vocab], favour);
         for (int layer = 0; layer < spec.Layers; layer++)
         {
             string block = $"blk.{layer}.";
@@ -224,19 +235,21 @@ public static class TinyModels
     }
 
     /// <summary>N(0, 0.02)-ish weights, generated row by row at write time from a per-tensor stream.</summary>
-    private static void AddRandomTensor(GgufWriter writer, ulong seed, string name, GgmlType type, long[] shape)
+    private static void AddRandomTensor(GgufWriter writer, ulong seed, string name, GgmlType type, long[] shape,
+        Action<long, float[]>? adjustRow = null)
     {
         writer.AddTensor(name, type, shape, sink =>
         {
             var random = new DeterministicRandom(DeterministicRandom.DeriveSeed(seed, name));
             long remaining = shape.Aggregate(1L, (p, d) => p * d);
             var row = new float[shape[0]];
-            while (remaining > 0)
+            for (long index = 0; remaining > 0; index++)
             {
                 for (int i = 0; i < row.Length; i++)
                 {
                     row[i] = (float)random.NextNormal() * WeightStdDev;
                 }
+                adjustRow?.Invoke(index, row);
                 sink.WriteFloats(row);
                 remaining -= row.Length;
             }
