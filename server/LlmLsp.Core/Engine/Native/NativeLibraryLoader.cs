@@ -64,7 +64,7 @@ public static unsafe partial class NativeLibraryLoader
             }
             catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
             {
-                failures.Add($"{path}: {ex.Message}");
+                failures.Add($"{path}: {OsError(ex.Message)}");
             }
         }
         if (failures.Count > 0)
@@ -144,6 +144,13 @@ public static unsafe partial class NativeLibraryLoader
             }
         }
         return null;
+    }
+
+    /// <summary>.NET wraps dlerror() in generic advice; the OS's own reason is the last line.</summary>
+    private static string OsError(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 1 ? lines[^1] : message;
     }
 
     private static bool PathsEqual(string a, string b)
