@@ -156,7 +156,7 @@ public static class GgufReader
             if (count > int.MaxValue || (long)count * minimumBytesEach > remaining)
             {
                 throw Fail($"claims {count} {what}, which cannot fit in the {remaining} bytes that remain " +
-                    "(the file is damaged or not really GGUF)");
+                    "(the file is truncated, damaged or not really GGUF)");
             }
         }
 
@@ -293,7 +293,8 @@ public static class GgufReader
             int minimumBytesEach = elementType == GgufValueType.String ? 8 : FixedSize(elementType);
             if (count > (ulong)Array.MaxLength || (long)count * minimumBytesEach > Remaining)
             {
-                throw Fail($"array '{key}' claims {count} elements of {elementType}, which cannot fit in the {Remaining} bytes that remain");
+                throw Fail($"array '{key}' claims {count} elements of {elementType}, which cannot fit in the {Remaining} bytes that remain " +
+                    "(the file is truncated or damaged)");
             }
             int n = (int)count;
             switch (elementType)
