@@ -158,6 +158,7 @@ public sealed partial class LlamaEngine
             var status = _context.Decode(batch);
             if (status == 0)
             {
+                Interlocked.Add(ref _engine._evaluatedTokens, batch.Count);
                 return;
             }
             // Whatever part of the batch reached the KV cache is not in our token list: drop it so cache and list agree.

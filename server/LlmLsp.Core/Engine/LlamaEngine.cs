@@ -28,6 +28,7 @@ public sealed partial class LlamaEngine : IDisposable
     private GenerationCache? _generationCache;
     private SafeLlamaContextHandle? _embeddingContext;
     private int _disposed;
+    private long _evaluatedTokens;
 
     private LlamaEngine(EngineOptions options, SafeLlamaModelHandle model, LlamaModelInfo info, int threads,
         ComputeScheduler scheduler, bool ownsScheduler, ILogger logger)
@@ -45,6 +46,10 @@ public sealed partial class LlamaEngine : IDisposable
     public LlamaModelInfo Model { get; }
 
     public int Threads { get; }
+
+    /// <summary>Tokens decoded by generations since load (prompt and generated): what prefix reuse saves,
+    /// and how much work ran after a cancellation.</summary>
+    public long EvaluatedTokenCount => Interlocked.Read(ref _evaluatedTokens);
 
     /// <summary>Tokens the generation context holds (llama.cpp may round the requested size up).</summary>
     public int ContextSize => GenerationContext().Context.ContextSize;
@@ -166,6 +171,8 @@ public sealed partial class LlamaEngine : IDisposable
         await using var abortOnCancel = linked.Token.Register(job.RequestAbort).ConfigureAwait(false);
         await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            // Pieces the job produced before it saw the cancellation are not handed out after it.
+            linked.Token.ThrowIfCancellationRequested();
             yield return update;
         }
         // The job completes the channel with the cancellation exception when it was cancelled.
