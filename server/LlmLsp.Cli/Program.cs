@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmLsp.Cli.Commands;
 
 namespace LlmLsp.Cli;
 
@@ -9,6 +10,8 @@ internal static class Program
         // Each command lives in Commands/<Name>Command.cs as `static Command Create()` and is listed here.
         var root = new RootCommand("LlmLsp: a private, local AI pair-programmer for any LSP editor.")
         {
+            IndexCommand.Create(),
+            SearchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
