@@ -93,7 +93,11 @@ internal sealed class CSharpChunker : IChunker
                 }
                 else
                 {
-                    blocks.Add(BlockFor(member, Join(typePath, MemberName(member)), typePath, typePath));
+                    // A substantial member keeps its own chunk and its precise symbol path; small ones
+                    // (fields, one-line properties) share a chunk named after the type.
+                    var memberPath = Join(typePath, MemberName(member));
+                    var block = BlockFor(member, memberPath, typePath, typePath);
+                    blocks.Add(options.Count(block.Text) > options.MaxTokens / 4 ? block with { GroupKey = memberPath, GroupHeading = memberPath } : block);
                 }
             }
         }
