@@ -12,6 +12,8 @@ internal static class Program
         {
             GenerateCommand.Create(),
             EmbedCommand.Create(),
+            IndexCommand.Create(),
+            SearchCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -1,0 +1,89 @@
+using Markdig;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
+
+namespace LlmLsp.Index.Chunking;
+
+/// <summary>Markdown by heading section: every top-level block belongs to the section of the heading
+/// above it, and a section's blocks are packed together, so a chunk never straddles two headings.
+/// The heading path ("Title > Section > Subsection") names the chunk; a front-matter title is its root.</summary>
+internal sealed class MarkdownChunker : IChunker
+{
+    private static readonly MarkdownPipeline s_pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+
+    public IReadOnlyList<ChunkDraft> Chunk(string relativePath, byte[] content, ChunkingOptions options)
+    {
+        if (!FileContentReader.TryDecodeUtf8(content, out var text))
+        {
+            throw new ChunkingException(SkipReason.InvalidUtf8, "not valid UTF-8");
+        }
+
+        var lines = BlockPacker.SplitLines(text);
+        var document = Markdown.Parse(text, s_pipeline);
+        var headings = new List<(int Level, string Title)>();
+        string? documentTitle = null;
+        var blocks = new List<TextBlock>();
+
+        string HeadingPath()
+        {
+            var parts = headings.Select(h => h.Title);
+            if (documentTitle is not null && (headings.Count == 0 || headings[0].Title != documentTitle))
+            {
+                parts = parts.Prepend(documentTitle);
+            }
+
+            var path = string.Join(" > ", parts);
+            return path.Length == 0 ? Path.GetFileName(relativePath) : path;
+        }
+
+        for (var i = 0; i < document.Count; i++)
+        {
+            var block = document[i];
+            var start = block.Line;
+            var end = i + 1 < document.Count ? document[i + 1].Line - 1 : lines.Length - 1;
+            end = Math.Min(end, lines.Length - 1);
+            while (end > start && string.IsNullOrWhiteSpace(lines[end]))
+            {
+                end--;
+            }
+
+            if (start < 0 || start > end)
+            {
+                continue;
+            }
+
+            var blockText = string.Join("\n", lines[start..(end + 1)]);
+            if (block is YamlFrontMatterBlock)
+            {
+                documentTitle = FrontMatterTitle(lines[start..(end + 1)]);
+                continue;
+            }
+
+            if (block is HeadingBlock heading)
+            {
+                var title = lines[start].Trim().Trim('#').Trim();
+                headings.RemoveAll(h => h.Level >= heading.Level);
+                headings.Add((heading.Level, title));
+            }
+
+            var path = HeadingPath();
+            blocks.Add(new TextBlock(blockText, start + 1, end + 1, path, GroupKey: path, GroupHeading: path));
+        }
+
+        return BlockPacker.Pack(blocks, options);
+    }
+
+    private static string? FrontMatterTitle(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("title:", StringComparison.OrdinalIgnoreCase))
+            {
+                var title = line["title:".Length..].Trim().Trim('"', '\'');
+                return title.Length == 0 ? null : title;
+            }
+        }
+
+        return null;
+    }
+}

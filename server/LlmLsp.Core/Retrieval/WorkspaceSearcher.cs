@@ -1,0 +1,165 @@
+using LlmLsp.Index;
+using Microsoft.Extensions.AI;
+
+namespace LlmLsp.Retrieval;
+
+/// <summary>A search result, ready to become a citation: <see cref="Path"/> is relative to the indexed
+/// folder with '/' separators; lines are 1-based inclusive (within <see cref="Page"/> for PDFs,
+/// paragraphs for Word).</summary>
+public sealed record SearchHit(string Path, int StartLine, int EndLine, int? Page, string Heading, double Score, string Snippet, string Text);
+
+/// <summary>Answers queries over one opened index: BM25F keyword ranking always, and with an embedding
+/// generator for the index's model also vector ranking, fused by reciprocal rank. Results are
+/// de-duplicated per file region so the top hits are not five overlapping pieces of one section.</summary>
+public sealed class WorkspaceSearcher
+{
+    /// <summary>The usual RRF constant: dampens the difference between rank 1 and rank 2.</summary>
+    private const int RrfK = 60;
+    private const int CandidatePool = 50;
+    private const int SnippetLength = 300;
+    private const int AdjacentLines = 2;
+
+    private readonly IndexStore _store;
+    private readonly KeywordIndex _keywords;
+    private readonly VectorIndex? _vectors;
+    private readonly Dictionary<int, string> _paths;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
+
+    private WorkspaceSearcher(IndexStore store, KeywordIndex keywords, VectorIndex? vectors, Dictionary<int, string> paths, IEmbeddingGenerator<string, Embedding<float>>? embedder)
+    {
+        _store = store;
+        _keywords = keywords;
+        _vectors = vectors;
+        _paths = paths;
+        _embedder = embedder;
+    }
+
+    public int ChunkCount => _keywords.ChunkCount;
+
+    public bool IsHybrid => _vectors is not null && _embedder is not null;
+
+    public KeywordIndex Keywords => _keywords;
+
+    public VectorIndex? Vectors => _vectors;
+
+    /// <summary>Loads the search structures of <paramref name="store"/> into memory. Vector search is
+    /// used only when <paramref name="embedder"/> is given and the index has vectors of
+    /// <paramref name="embeddingModelId"/>; otherwise search is keyword-only.</summary>
+    public static WorkspaceSearcher Load(IndexStore store, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embeddingModelId = null)
+    {
+        try
+        {
+            var keywords = KeywordIndex.Load(store.ReadAllPostings());
+            var vectors = embedder is not null && embeddingModelId is not null ? VectorIndex.Load(store, embeddingModelId) : null;
+            return new WorkspaceSearcher(store, keywords, vectors, store.LoadFilePathsById(), vectors is null ? null : embedder);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or LiteDB.LiteException or InvalidCastException or ArgumentException)
+        {
+            throw new LlmLspException(ErrorKind.IndexCorrupt,
+                $"the index {store.DatabasePath} is damaged ({ex.Message}); run `llmlsp index <folder> --rebuild` to rebuild it", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, "the query is empty");
+        }
+
+        if (top <= 0)
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, "--top must be at least 1");
+        }
+
+        var terms = TermAnalyzer.Analyze(query).Distinct(StringComparer.Ordinal).ToList();
+        var pool = Math.Max(CandidatePool, top * 3);
+        var keywordRanking = _keywords.Search(terms, pool);
+        List<(long ChunkId, double Score)> ranked;
+        if (IsHybrid)
+        {
+            var embedding = await _embedder!.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var vectorRanking = _vectors!.Search(embedding[0].Vector.Span, pool);
+            ranked = FuseReciprocalRank(keywordRanking, vectorRanking);
+        }
+        else
+        {
+            ranked = keywordRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList();
+        }
+
+        return Materialise(ranked, terms, top);
+    }
+
+    internal static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
+    {
+        var fused = new Dictionary<long, double>();
+        foreach (var ranking in rankings)
+        {
+            for (var rank = 0; rank < ranking.Count; rank++)
+            {
+                fused[ranking[rank].ChunkId] = fused.GetValueOrDefault(ranking[rank].ChunkId) + (1.0 / (RrfK + rank + 1));
+            }
+        }
+
+        return fused.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Select(p => (p.Key, p.Value)).ToList();
+    }
+
+    private List<SearchHit> Materialise(List<(long ChunkId, double Score)> ranked, IReadOnlyCollection<string> terms, int top)
+    {
+        var hits = new List<SearchHit>(top);
+        var kept = new List<StoredChunk>();
+        foreach (var (chunkId, score) in ranked)
+        {
+            if (hits.Count >= top)
+            {
+                break;
+            }
+
+            var chunk = _store.GetChunk(chunkId);
+            if (chunk is null || !_paths.TryGetValue(chunk.FileId, out var path))
+            {
+                continue;
+            }
+
+            // The same region of a file (overlapping or adjacent lines) is reported once, at its best rank.
+            if (kept.Any(k => k.FileId == chunk.FileId && k.Page == chunk.Page
+                && chunk.StartLine <= k.EndLine + AdjacentLines && k.StartLine <= chunk.EndLine + AdjacentLines))
+            {
+                continue;
+            }
+
+            kept.Add(chunk);
+            hits.Add(new SearchHit(path, chunk.StartLine, chunk.EndLine, chunk.Page, chunk.Heading, Math.Round(score, 6), Snippet(chunk.Text, terms), chunk.Text));
+        }
+
+        return hits;
+    }
+
+    /// <summary>The lines of the chunk around the line that matches most query terms.</summary>
+    internal static string Snippet(string text, IReadOnlyCollection<string> terms)
+    {
+        var lines = text.Split('\n');
+        var queryTerms = terms as ISet<string> ?? new HashSet<string>(terms, StringComparer.Ordinal);
+        var best = 0;
+        var bestMatches = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var matches = 0;
+            TermAnalyzer.Analyze(lines[i], term =>
+            {
+                if (queryTerms.Contains(term))
+                {
+                    matches++;
+                }
+            });
+            if (matches > bestMatches)
+            {
+                best = i;
+                bestMatches = matches;
+            }
+        }
+
+        var snippet = string.Join("\n", lines.Skip(best).Take(6)).Trim();
+        return snippet.Length <= SnippetLength ? snippet : snippet[..SnippetLength].TrimEnd() + "…";
+    }
+}

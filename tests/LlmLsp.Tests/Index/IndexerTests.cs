@@ -1,0 +1,176 @@
+using System.Text;
+using LlmLsp.Index;
+using LlmLsp.Retrieval;
+
+namespace LlmLsp.Tests.Index;
+
+public sealed class IndexerTests
+{
+    private static async Task<IndexRunSummary> RunAsync(string folder, string db, HashingEmbeddingGenerator? embedder = null, string? model = null, bool rebuild = false)
+    {
+        using var store = IndexStore.OpenForIndexing(db, folder, rebuild);
+        var summary = await new WorkspaceIndexer(store, new IndexerOptions { BatchFiles = 2 }, embedder, model).RunAsync(null, CancellationToken.None);
+        Assert.True(store.CheckConsistency().IsConsistent, store.CheckConsistency().ToString());
+        return summary;
+    }
+
+    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(string db, string query, HashingEmbeddingGenerator? embedder = null, string? model = null)
+    {
+        using var store = IndexStore.OpenExisting(db);
+        return await WorkspaceSearcher.Load(store, embedder, model).SearchAsync(query, 5, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Incremental_runs_skip_unchanged_replace_changed_and_remove_deleted()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        var db = Path.Combine(data.Path, "index.db");
+        folder.Write("docs/install.md", "# Install\n\nRun the zebrafish installer.\n");
+        var tuning = folder.Write("docs/tuning.md", "# Tuning\n\nSet the pelican cache size.\n");
+        var removed = folder.Write("src/old.py", "def flamingo():\n    pass\n");
+
+        var first = await RunAsync(folder.Path, db);
+        Assert.Equal(3, first.FilesIndexed);
+
+        var second = await RunAsync(folder.Path, db);
+        Assert.Equal(0, second.FilesIndexed);
+        Assert.Equal(3, second.FilesUnchanged);
+
+        File.WriteAllText(tuning, "# Tuning\n\nSet the walrus cache size.\n");
+        File.SetLastWriteTimeUtc(tuning, DateTime.UtcNow.AddMinutes(1));
+        File.Delete(removed);
+        var touched = Path.Combine(folder.Path, "docs/install.md");
+        File.SetLastWriteTimeUtc(touched, DateTime.UtcNow.AddMinutes(2));
+        var third = await RunAsync(folder.Path, db);
+        Assert.Equal(1, third.FilesIndexed);
+        Assert.Equal(1, third.FilesRemoved);
+        Assert.Equal(1, third.FilesUnchanged);
+
+        Assert.Empty(await SearchAsync(db, "pelican"));
+        Assert.Empty(await SearchAsync(db, "flamingo"));
+        var walrus = Assert.Single(await SearchAsync(db, "walrus"));
+        Assert.Equal("docs/tuning.md", walrus.Path);
+        Assert.Equal("Tuning", walrus.Heading);
+
+        // The touched file's new mtime was recorded, so the next run takes the fast path for all.
+        var fourth = await RunAsync(folder.Path, db);
+        Assert.Equal(2, fourth.FilesUnchanged);
+        Assert.Equal(0, fourth.FilesIndexed);
+    }
+
+    [Fact]
+    public async Task Changing_the_embedding_model_re_embeds_and_search_becomes_hybrid()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        var db = Path.Combine(data.Path, "index.db");
+        for (var i = 0; i < 5; i++)
+        {
+            folder.Write($"notes/n{i}.md", $"# Note {i}\n\nTopic number{i} about otters and rivers.\n");
+        }
+
+        var modelA = new HashingEmbeddingGenerator(64, seed: 1);
+        var first = await RunAsync(folder.Path, db, modelA, "model-a");
+        Assert.Equal(5, first.FilesIndexed);
+        using (var store = IndexStore.OpenExisting(db))
+        {
+            Assert.Equal("model-a", store.EmbeddingModel);
+            Assert.Equal(5, store.ReadVectors("model-a").Count());
+        }
+
+        var modelB = new HashingEmbeddingGenerator(32, seed: 2);
+        var second = await RunAsync(folder.Path, db, modelB, "model-b");
+        Assert.Equal(5, second.FilesReembedded);
+        Assert.Equal(0, second.FilesIndexed);
+        using (var store = IndexStore.OpenExisting(db))
+        {
+            Assert.Equal("model-b", store.EmbeddingModel);
+            Assert.Equal(32, store.EmbeddingDimension);
+            Assert.Empty(store.ReadVectors("model-a"));
+            Assert.All(store.LoadFiles().Values, f => Assert.Equal("model-b", f.EmbeddingModel));
+            var searcher = WorkspaceSearcher.Load(store, modelB, "model-b");
+            Assert.True(searcher.IsHybrid);
+            var hits = await searcher.SearchAsync("number3 otters", 3, CancellationToken.None);
+            Assert.Equal("notes/n3.md", hits[0].Path);
+        }
+
+        var third = await RunAsync(folder.Path, db, modelB, "model-b");
+        Assert.Equal(0, third.FilesReembedded);
+        Assert.Equal(5, third.FilesUnchanged);
+    }
+
+    [Fact]
+    public void Vector_index_ranks_explicit_vectors_by_cosine()
+    {
+        // Three chunks with known directions; the query is closest to the second.
+        float[][] vectors = [[1, 0, 0, 0], [0.6f, 0.8f, 0, 0], [0, 0, 1, 0]];
+        var values = new sbyte[12];
+        var scales = new float[3];
+        for (var i = 0; i < 3; i++)
+        {
+            scales[i] = VectorQuantizer.Quantize(vectors[i], values.AsSpan(i * 4, 4));
+        }
+
+        var index = new VectorIndex("m", 4, values, scales, [10, 20, 30]);
+        var hits = index.Search([0.5f, 0.85f, 0.1f, 0], 3);
+        Assert.Equal([20L, 10L, 30L], hits.Select(h => h.ChunkId));
+        Assert.InRange(hits[0].Score, 0.95f, 1.01f);
+
+        var a = Enumerable.Range(0, 100).Select(i => (sbyte)((i * 7 % 255) - 127)).ToArray();
+        var b = Enumerable.Range(0, 100).Select(i => (sbyte)((i * 13 % 255) - 127)).ToArray();
+        Assert.Equal(a.Zip(b).Sum(p => p.First * p.Second), VectorIndex.Dot(a, b));
+    }
+
+    [Fact]
+    public async Task Bad_files_are_skipped_with_a_reason_and_the_run_continues()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        var db = Path.Combine(data.Path, "index.db");
+        folder.Write("broken.pdf", "%PDF-1.4 this is not really a pdf"u8.ToArray());
+        folder.Write("broken.docx", "PK\u0003\u0004 truncated"u8.ToArray());
+        folder.Write("latin1.txt", [0x63, 0x61, 0x66, 0xE9]);
+        folder.Write("huge.log.txt", Encoding.ASCII.GetBytes(new string('x', 1024 * 1024 + 1)));
+        folder.Write("good.md", "# Good\n\nThe capybara section.\n");
+
+        var summary = await RunAsync(folder.Path, db);
+        var reasons = summary.Skipped.ToDictionary(s => s.RelativePath, s => s.Reason);
+
+        Assert.Equal(1, summary.FilesIndexed);
+        Assert.Equal(SkipReason.BrokenDocument, reasons["broken.pdf"]);
+        Assert.Equal(SkipReason.BrokenDocument, reasons["broken.docx"]);
+        Assert.Equal(SkipReason.InvalidUtf8, reasons["latin1.txt"]);
+        Assert.Equal(SkipReason.TooLarge, reasons["huge.log.txt"]);
+        Assert.Equal("good.md", Assert.Single(await SearchAsync(db, "capybara")).Path);
+    }
+
+    [Fact]
+    public void Corrupt_or_newer_index_files_fail_with_a_rebuild_hint_and_rebuild_recovers()
+    {
+        using var data = new TempFolder();
+        using var folder = new TempFolder();
+        var garbage = data.Write("garbage.db", Encoding.ASCII.GetBytes(new string('#', 32 * 1024)));
+        var corrupt = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(garbage));
+        Assert.Equal(ErrorKind.IndexCorrupt, corrupt.Kind);
+        Assert.Contains("--rebuild", corrupt.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(garbage), "a corrupt index must not be deleted silently");
+
+        var newer = Path.Combine(data.Path, "newer.db");
+        using (var database = new LiteDB.LiteDatabase(newer))
+        {
+            database.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "index", ["schema"] = IndexStore.SchemaVersion + 1, ["root"] = folder.Path, ["nextFileId"] = 1, ["model"] = LiteDB.BsonValue.Null, ["dim"] = 0 });
+        }
+
+        var tooNew = Assert.Throws<LlmLspException>(() => IndexStore.OpenForIndexing(newer, folder.Path, rebuild: false));
+        Assert.Equal(ErrorKind.IndexCorrupt, tooNew.Kind);
+        Assert.Contains("newer llmlsp", tooNew.Message, StringComparison.Ordinal);
+
+        using var rebuilt = IndexStore.OpenForIndexing(garbage, folder.Path, rebuild: true);
+        Assert.Equal(IndexStore.SchemaVersion, IndexStore.SchemaVersion);
+        Assert.Equal(0, rebuilt.CountChunks());
+
+        var missing = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(Path.Combine(data.Path, "none.db")));
+        Assert.Equal(ErrorKind.IndexNotFound, missing.Kind);
+    }
+}
