@@ -14,6 +14,7 @@ internal static class Program
             EmbedCommand.Create(),
             IndexCommand.Create(),
             SearchCommand.Create(),
+            AskCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -13,6 +13,7 @@ public sealed record ChatTurn(string Role, string Content);
 public sealed record AskPrompt(IReadOnlyList<ChatTurn> Messages, IReadOnlyList<SourcePassage> Sources, int Tokens,
     int DroppedHistoryTurns, int DroppedSources);
 
-/// <summary>The end of an answer: the full text, the citations it really makes, and a notice for the user
-/// (for example that no model is configured).</summary>
-public sealed record AskResult(string Answer, IReadOnlyList<Citation> Citations, string? Notice, string FinishReason);
+/// <summary>The end of an answer: the full text, the citations it really makes, the passages the model was
+/// given, and a notice for the user (for example that no model is configured).</summary>
+public sealed record AskResult(string Answer, IReadOnlyList<Citation> Citations, IReadOnlyList<SourcePassage> Passages,
+    string? Notice, string FinishReason);

@@ -1,0 +1,15 @@
+using LlmLsp.Engine;
+using Microsoft.Extensions.AI;
+
+namespace LlmLsp.Features.Docs;
+
+/// <summary>A chat model as the features need it: a client to stream answers, its tokenizer to measure
+/// prompts, and its context size to fit them.</summary>
+public sealed record ChatModel(IChatClient Client, Func<string, int> CountTokens, int ContextSize, string Name)
+{
+    public static ChatModel FromEngine(LlamaEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return new ChatModel(new LlamaChatClient(engine), engine.CountTokens, engine.ContextSize, Path.GetFileName(engine.Model.Path));
+    }
+}
