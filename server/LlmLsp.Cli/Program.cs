@@ -15,6 +15,7 @@ internal static class Program
             IndexCommand.Create(),
             SearchCommand.Create(),
             AskCommand.Create(),
+            ChatCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
