@@ -90,7 +90,7 @@ public sealed class WorkspaceSearcher
         return Materialise(ranked, terms, top);
     }
 
-    internal static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
+    public static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
     {
         var fused = new Dictionary<long, double>();
         foreach (var ranking in rankings)
