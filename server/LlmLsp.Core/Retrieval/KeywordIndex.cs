@@ -11,12 +11,12 @@ public sealed class KeywordIndex
 {
     // BM25F parameters: a term in the path or heading says more about the chunk than one in the body.
     private const float K1 = 1.2f;
-    private const float PathWeight = 2.0f;
-    private const float HeadingWeight = 2.5f;
+    private const float PathWeight = 1.5f;
+    private const float HeadingWeight = 1.5f;
     private const float BodyWeight = 1.0f;
     private const float PathB = 0.3f;
     private const float HeadingB = 0.5f;
-    private const float BodyB = 0.75f;
+    private const float BodyB = 0.5f;
 
     private readonly Dictionary<string, PostingList> _terms;
     private readonly long[] _chunkIds;

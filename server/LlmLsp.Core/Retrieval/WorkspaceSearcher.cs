@@ -19,6 +19,9 @@ public sealed class WorkspaceSearcher
     private const int SnippetLength = 300;
     private const int AdjacentLines = 2;
 
+    /// <summary>At most this many hits per file, so one long document cannot crowd out the others.</summary>
+    private const int MaxHitsPerFile = 2;
+
     private readonly IndexStore _store;
     private readonly KeywordIndex _keywords;
     private readonly VectorIndex? _vectors;
@@ -90,7 +93,7 @@ public sealed class WorkspaceSearcher
         return Materialise(ranked, terms, top);
     }
 
-    internal static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
+    public static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
     {
         var fused = new Dictionary<long, double>();
         foreach (var ranking in rankings)
@@ -124,6 +127,11 @@ public sealed class WorkspaceSearcher
             // The same region of a file (overlapping or adjacent lines) is reported once, at its best rank.
             if (kept.Any(k => k.FileId == chunk.FileId && k.Page == chunk.Page
                 && chunk.StartLine <= k.EndLine + AdjacentLines && k.StartLine <= chunk.EndLine + AdjacentLines))
+            {
+                continue;
+            }
+
+            if (kept.Count(k => k.FileId == chunk.FileId) >= MaxHitsPerFile)
             {
                 continue;
             }

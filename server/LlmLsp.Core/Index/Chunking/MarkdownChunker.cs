@@ -55,8 +55,8 @@ internal sealed class MarkdownChunker : IChunker
             var blockText = string.Join("\n", lines[start..(end + 1)]);
             if (block is YamlFrontMatterBlock)
             {
+                // Kept as text: front matter often holds the one-line summary (description, tags).
                 documentTitle = FrontMatterTitle(lines[start..(end + 1)]);
-                continue;
             }
 
             if (block is HeadingBlock heading)

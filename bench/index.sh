@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Index speed and size side by side with SQLite FTS5 on the same chunks; 2,000-file re-index; synthetic 200k-chunk hybrid query.
+# Usage: bench/index.sh [docs-folder]   (default: npm 11.19.1's docs, fetched into a cache dir)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+docs="${1:-}"
+if [ -z "$docs" ]; then
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/llmlsp-bench/npm-11.19.1"
+  if [ ! -d "$cache/package/docs/content" ]; then
+    mkdir -p "$cache"
+    (cd "$cache" && npm pack npm@11.19.1 --silent >/dev/null && tar xzf npm-11.19.1.tgz)
+  fi
+  docs="$cache/package/docs/content"
+fi
+dotnet build "$here/LlmLsp.Bench" -c Release -v q -nologo >/dev/null
+dotnet "$here/LlmLsp.Bench/bin/Release/net10.0/LlmLsp.Bench.dll" speed "$docs" "$here/data/npm-docs-questions.tsv"
