@@ -286,6 +286,12 @@ internal sealed partial class LspMessageHandler : HeaderDelimitedMessageHandler
                 return null;
             }
 
+            if (!hasError)
+            {
+                // No method, no result, no error: an invalid request, answered to its id.
+                return Error(id, JsonRpcErrorCode.InvalidRequest, "Invalid request: \"method\" is missing.");
+            }
+
             // A malformed response: answering a response is never right, so it is only logged.
             return Error(RequestId.NotSpecified, JsonRpcErrorCode.InvalidRequest, "Invalid response: needs \"result\" or a well-formed \"error\".");
         }
