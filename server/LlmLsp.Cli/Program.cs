@@ -10,6 +10,7 @@ internal static class Program
         // Each command lives in Commands/<Name>Command.cs as `static Command Create()` and is listed here.
         var root = new RootCommand("LlmLsp: a private, local AI pair-programmer for any LSP editor.")
         {
+            ServeCommand.Create(),
             GenerateCommand.Create(),
             EmbedCommand.Create(),
             IndexCommand.Create(),

@@ -1,0 +1,184 @@
+using System.Globalization;
+
+namespace LlmLsp.Options;
+
+/// <summary>A setting that could not be used; <see cref="Setting"/> is its full name (e.g. <c>llmlsp.completion.maxTokens</c>)
+/// so the user can find it.</summary>
+public sealed record OptionProblem(string Setting, string Message);
+
+/// <summary>Turns settings from any source into a validated <see cref="LlmLspOptions"/>. Input is a flat map of
+/// dotted keys relative to the <c>llmlsp</c> section (<c>completion.maxTokens</c>) to plain values: string, bool,
+/// long, double, a list of those, or null (= use the default). Keeping it JSON-free keeps Core free of the wire
+/// format; the LSP layer flattens JSON into this shape.</summary>
+public static class OptionsLoader
+{
+    public const string Section = "llmlsp";
+
+    private delegate LlmLspOptions Apply(LlmLspOptions options, object value, out string? problem);
+
+    private static readonly Dictionary<string, Apply> s_setters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["model.completion"] = Path((o, v) => o with { Model = o.Model with { CompletionModelPath = v } }),
+        ["model.chat"] = Path((o, v) => o with { Model = o.Model with { ChatModelPath = v } }),
+        ["model.embedding"] = Path((o, v) => o with { Model = o.Model with { EmbeddingModelPath = v } }),
+        ["model.contextSize"] = Int(256, 1 << 20, (o, v) => o with { Model = o.Model with { ContextSize = v } }),
+        ["model.threads"] = Int(0, 1024, (o, v) => o with { Model = o.Model with { Threads = v } }),
+        ["model.gpuLayers"] = Int(0, 10_000, (o, v) => o with { Model = o.Model with { GpuLayers = v } }),
+        ["completion.enabled"] = Bool((o, v) => o with { Completion = o.Completion with { Enabled = v } }),
+        ["completion.languages"] = StringList((o, v) => o with { Completion = o.Completion with { Languages = v } }),
+        ["completion.maxTokens"] = Int(1, 4096, (o, v) => o with { Completion = o.Completion with { MaxTokens = v } }),
+        ["completion.timeBudgetMs"] = Int(50, 60_000, (o, v) => o with { Completion = o.Completion with { TimeBudgetMs = v } }),
+        ["completion.prefixTokens"] = Int(0, 1 << 20, (o, v) => o with { Completion = o.Completion with { PrefixTokens = v } }),
+        ["completion.suffixTokens"] = Int(0, 1 << 20, (o, v) => o with { Completion = o.Completion with { SuffixTokens = v } }),
+        ["chat.systemPrompt"] = Text((o, v) => o with { Chat = o.Chat with { SystemPrompt = v } }),
+        ["chat.maxTokens"] = Int(1, 1 << 20, (o, v) => o with { Chat = o.Chat with { MaxTokens = v } }),
+        ["index.exclude"] = StringList((o, v) => o with { Index = o.Index with { Exclude = v } }),
+        ["index.maxFileSizeBytes"] = Long(1, 1L << 34, (o, v) => o with { Index = o.Index with { MaxFileSizeBytes = v } }),
+    };
+
+    /// <summary>All keys the loader understands, for documentation and tests.</summary>
+    public static IReadOnlyCollection<string> Keys => s_setters.Keys;
+
+    /// <summary>Applies each value over the defaults. A bad value leaves the default in place and is reported;
+    /// unknown keys are reported too (likely typos) but do no harm.</summary>
+    public static (LlmLspOptions Options, IReadOnlyList<OptionProblem> Problems) Load(IReadOnlyDictionary<string, object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var options = LlmLspOptions.Default;
+        var problems = new List<OptionProblem>();
+        foreach (var (key, value) in values.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            string setting = $"{Section}.{key}";
+            if (!s_setters.TryGetValue(key, out var apply))
+            {
+                problems.Add(new OptionProblem(setting, "is not a known setting and was ignored"));
+                continue;
+            }
+
+            if (value is null)
+            {
+                continue;
+            }
+
+            var updated = apply(options, value, out string? problem);
+            if (problem is not null)
+            {
+                problems.Add(new OptionProblem(setting, $"{problem}; the default is used"));
+            }
+            else
+            {
+                options = updated;
+            }
+        }
+
+        return (options, problems);
+    }
+
+    private static Apply Int(int min, int max, Func<LlmLspOptions, int, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (TryInteger(value, out long n) && n >= min && n <= max)
+            {
+                problem = null;
+                return set(o, (int)n);
+            }
+
+            problem = string.Create(CultureInfo.InvariantCulture, $"must be a whole number from {min} to {max}, not {Describe(value)}");
+            return o;
+        };
+
+    private static Apply Long(long min, long max, Func<LlmLspOptions, long, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (TryInteger(value, out long n) && n >= min && n <= max)
+            {
+                problem = null;
+                return set(o, n);
+            }
+
+            problem = string.Create(CultureInfo.InvariantCulture, $"must be a whole number from {min} to {max}, not {Describe(value)}");
+            return o;
+        };
+
+    private static Apply Bool(Func<LlmLspOptions, bool, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is bool b)
+            {
+                problem = null;
+                return set(o, b);
+            }
+
+            problem = $"must be true or false, not {Describe(value)}";
+            return o;
+        };
+
+    private static Apply Text(Func<LlmLspOptions, string, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is string s)
+            {
+                problem = null;
+                return set(o, s);
+            }
+
+            problem = $"must be a string, not {Describe(value)}";
+            return o;
+        };
+
+    // An empty path means "not configured", the same as leaving it out.
+    private static Apply Path(Func<LlmLspOptions, string?, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is string s)
+            {
+                problem = null;
+                return set(o, s.Length == 0 ? null : s);
+            }
+
+            problem = $"must be a file path, not {Describe(value)}";
+            return o;
+        };
+
+    private static Apply StringList(Func<LlmLspOptions, IReadOnlyList<string>, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is IReadOnlyList<object?> list && list.All(item => item is string))
+            {
+                problem = null;
+                return set(o, list.Cast<string>().ToArray());
+            }
+
+            problem = $"must be a list of strings, not {Describe(value)}";
+            return o;
+        };
+
+    private static bool TryInteger(object value, out long result)
+    {
+        switch (value)
+        {
+            case long l:
+                result = l;
+                return true;
+            case int i:
+                result = i;
+                return true;
+            case double d when d == Math.Floor(d) && d >= long.MinValue && d <= long.MaxValue:
+                result = (long)d;
+                return true;
+            default:
+                result = 0;
+                return false;
+        }
+    }
+
+    private static string Describe(object value) => value switch
+    {
+        string s => $"\"{(s.Length > 40 ? s[..40] + "…" : s)}\"",
+        bool b => b ? "true" : "false",
+        IReadOnlyList<object?> => "a list",
+        IReadOnlyDictionary<string, object?> => "an object",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.GetType().Name,
+    };
+}

@@ -1,0 +1,22 @@
+using LlmLsp.Protocol;
+
+namespace LlmLsp.Lsp.Handlers;
+
+internal sealed class InitializedHandler()
+    : LspNotificationHandler<InitializedParams>(LspJsonContext.Default.InitializedParams)
+{
+    public override string Method => Methods.Initialized;
+
+    protected override bool ParamsRequired => false;
+
+    protected override Task HandleAsync(InitializedParams parameters, RequestContext context, CancellationToken cancellationToken)
+    {
+        context.Services.LogForwarder.Enable(context.Client);
+        if (context.State.ClientSupportsConfiguration)
+        {
+            ConfigurationPuller.Start(context.Services);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace LlmLsp.Lsp;
+
+/// <summary>The per-connection services handlers reach through <see cref="RequestContext"/>.</summary>
+internal sealed class LspServices(LspClient client, ProgressRegistry progressRegistry, ServerLifetime lifetime, RequestQueue queue, ClientLogForwarder logForwarder, ILoggerFactory loggerFactory)
+{
+    public LspClient Client { get; } = client;
+
+    public ProgressRegistry ProgressRegistry { get; } = progressRegistry;
+
+    public ServerLifetime Lifetime { get; } = lifetime;
+
+    public RequestQueue Queue { get; } = queue;
+
+    public ClientLogForwarder LogForwarder { get; } = logForwarder;
+
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+}
