@@ -16,6 +16,10 @@ public sealed record GenerationRequest
     public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
     public ComputeLane Lane { get; init; } = ComputeLane.Background;
 
+    /// <summary>Besides the common prefix, reuse cached runs of at least this many tokens found again later in
+    /// the prompt, moving their KV entries (0 = common prefix only, exact). See <c>KvReusePlanner</c>.</summary>
+    public int ReuseChunkMinimum { get; init; }
+
     /// <summary>Keep generating past end-of-generation tokens (benchmarks with random weights need this).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
 }

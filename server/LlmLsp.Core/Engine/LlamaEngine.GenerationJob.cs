@@ -25,7 +25,11 @@ public sealed partial class LlamaEngine
         private SafeLlamaSamplerHandle? _sampler;
         private LlamaBatch? _batch;
         private bool _active;
+        private IReadOnlyList<int> _toEvaluate = [];
+        private IReadOnlyList<ChunkMove> _moves = [];
+        private int _nextMove;
         private int _promptDone;
+        private int _stablePrefix;
         private int _reused;
         private int _generatedTokens;
         private Stopwatch _clock = new();
@@ -67,18 +71,15 @@ public sealed partial class LlamaEngine
             }
             _clock = Stopwatch.StartNew();
             var cached = _cache.Tokens;
-            var common = 0;
-            var limit = Math.Min(cached.Count, _prompt.Length);
-            while (common < limit && cached[common] == _prompt[common])
-            {
-                common++;
-            }
-            // The last prompt token is always decoded again: its logits pick the first new token.
-            _reused = Math.Min(common, _prompt.Length - 1);
-            _context.RemoveTokens(GenerationSequence, _reused, -1);
-            cached.RemoveRange(_reused, cached.Count - _reused);
-            _promptDone = _reused;
-            _batch = new LlamaBatch(Math.Max(1, Math.Min(_context.BatchSize, _prompt.Length - _reused)));
+            var plan = KvReusePlanner.Create(cached, _prompt, _request.ReuseChunkMinimum);
+            _reused = _prompt.Length - plan.PositionsToEvaluate.Count;
+            _stablePrefix = plan.CommonPrefix;
+            _moves = plan.Moves;
+            ApplyToKvCache(plan);
+            // Until the whole prompt is decoded only the common prefix is certain to be in the KV cache.
+            cached.RemoveRange(plan.CommonPrefix, cached.Count - plan.CommonPrefix);
+            _toEvaluate = plan.PositionsToEvaluate;
+            _batch = new LlamaBatch(Math.Max(1, Math.Min(_context.BatchSize, _toEvaluate.Count)));
             var s = _request.Sampling;
             _sampler = SafeLlamaSamplerHandle.Create(new SamplerSettings(s.Temperature, s.TopK, s.TopP, s.MinP,
                 s.RepeatPenalty, s.RepeatLastN, s.FrequencyPenalty, s.PresencePenalty, s.Seed));
@@ -87,24 +88,55 @@ public sealed partial class LlamaEngine
         public override bool Step()
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            return _promptDone < _prompt.Length ? DecodePromptBatch() : GenerateOneToken();
+            return _promptDone < _toEvaluate.Count ? DecodePromptBatch() : GenerateOneToken();
+        }
+
+        /// <summary>Keeps the common prefix in the generation sequence and parks the reused chunks in the staging
+        /// sequence at their new positions. llama.cpp only appends to a sequence (a batch must start right
+        /// after its last position), so parked chunks are copied back one by one as evaluation reaches them.
+        /// Moves are shifted in an order where no chunk lands on one that has not moved yet.</summary>
+        private void ApplyToKvCache(KvReusePlanner.Plan plan)
+        {
+            foreach (var move in plan.Moves)
+            {
+                _context.CopySequence(GenerationSequence, StagingSequence, move.From, move.From + move.Length);
+            }
+            _context.RemoveTokens(GenerationSequence, plan.CommonPrefix, -1);
+            foreach (var move in plan.Moves.Where(m => m.Delta < 0))
+            {
+                _context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
+            }
+            foreach (var move in plan.Moves.Where(m => m.Delta > 0).Reverse())
+            {
+                _context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
+            }
         }
 
         private bool DecodePromptBatch()
         {
             var batch = _batch!;
             batch.Clear();
-            var start = _promptDone;
-            var end = Math.Min(_prompt.Length, start + batch.Capacity);
-            for (var i = start; i < end; i++)
+            var next = _toEvaluate[_promptDone];
+            // Bring back every parked chunk that sits before the next token to evaluate.
+            while (_nextMove < _moves.Count && _moves[_nextMove].To < next)
             {
-                batch.Add(_prompt[i], i, GenerationSequence, wantOutput: i == _prompt.Length - 1);
+                var move = _moves[_nextMove++];
+                _context.CopySequence(StagingSequence, GenerationSequence, move.To, move.To + move.Length);
             }
-            Decode(batch, start);
-            _cache.Tokens.AddRange(_prompt.AsSpan(start, end - start));
-            _promptDone = end;
-            if (_promptDone == _prompt.Length)
+            var stopBefore = _nextMove < _moves.Count ? _moves[_nextMove].To : int.MaxValue;
+            var end = _promptDone;
+            while (end < _toEvaluate.Count && batch.Count < batch.Capacity && _toEvaluate[end] < stopBefore)
             {
+                var position = _toEvaluate[end];
+                batch.Add(_prompt[position], position, GenerationSequence, wantOutput: position == _prompt.Length - 1);
+                end++;
+            }
+            Decode(batch, _stablePrefix);
+            _promptDone = end;
+            if (_promptDone == _toEvaluate.Count)
+            {
+                _context.RemoveTokens(StagingSequence, -1, -1);
+                _cache.Tokens.AddRange(_prompt.AsSpan(_stablePrefix));
                 _promptTime = _clock.Elapsed;
                 _clock.Restart();
                 foreach (var token in _prompt)
@@ -161,8 +193,10 @@ public sealed partial class LlamaEngine
                 Interlocked.Add(ref _engine._evaluatedTokens, batch.Count);
                 return;
             }
-            // Whatever part of the batch reached the KV cache is not in our token list: drop it so cache and list agree.
+            // Whatever part of the batch (or of reused chunks) reached the KV cache past what our token list
+            // holds is dropped, so cache and list agree.
             _context.RemoveTokens(GenerationSequence, firstPosition, -1);
+            _context.RemoveTokens(StagingSequence, -1, -1);
             if (status == 2)
             {
                 _cancellationToken.ThrowIfCancellationRequested();

@@ -15,6 +15,9 @@ public sealed partial class LlamaEngine : IDisposable
 {
     private const int GenerationSequence = 0;
 
+    /// <summary>Holds reused KV chunks while the tokens before them are decoded (see KvReusePlanner).</summary>
+    private const int StagingSequence = 1;
+
     private readonly SafeLlamaModelHandle _model;
     private readonly LlamaVocab _vocab;
     private readonly ComputeScheduler _scheduler;
@@ -169,11 +172,24 @@ public sealed partial class LlamaEngine : IDisposable
         var job = new GenerationJob(this, context, cache, prompt, request, channel.Writer, linked.Token);
         Submit(job);
         await using var abortOnCancel = linked.Token.Register(job.RequestAbort).ConfigureAwait(false);
-        await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        var finished = false;
+        try
         {
-            // Pieces the job produced before it saw the cancellation are not handed out after it.
-            linked.Token.ThrowIfCancellationRequested();
-            yield return update;
+            await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                // Pieces the job produced before it saw the cancellation are not handed out after it.
+                linked.Token.ThrowIfCancellationRequested();
+                finished = update.Result is not null;
+                yield return update;
+            }
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // The caller stopped reading early (break, exception): stop the job as if cancelled.
+                await linked.CancelAsync().ConfigureAwait(false);
+            }
         }
         // The job completes the channel with the cancellation exception when it was cancelled.
     }
@@ -248,7 +264,9 @@ public sealed partial class LlamaEngine : IDisposable
             {
                 var size = _options.ContextSize <= 0 ? Model.TrainedContextLength : Math.Min(_options.ContextSize, Model.TrainedContextLength);
                 var batch = Math.Clamp(_options.BatchSize, 1, size);
-                _generationContext = SafeLlamaContextHandle.Create(_model, new ContextSettings(size, batch, batch, Threads));
+                // Two sequences in one unified KV cache: the second parks reused chunks during a prompt decode.
+                _generationContext = SafeLlamaContextHandle.Create(_model,
+                    new ContextSettings(size, batch, batch, Threads, MaxSequences: 2, UnifiedKvCache: true));
                 _generationCache = new GenerationCache();
             }
             return (_generationContext, _generationCache!);

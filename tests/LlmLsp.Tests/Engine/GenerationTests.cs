@@ -252,4 +252,43 @@ public sealed class GenerationTests(EngineFixture fixture)
         Assert.True(result.PromptTokens + result.GeneratedTokens <= engine.ContextSize);
         Assert.True(result.GeneratedTokens > 0);
     }
+
+    [Fact]
+    public async Task An_edit_in_the_middle_reuses_the_shifted_tail_of_the_cache()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = TinyModels.Decoder(), ContextSize = 2048, Threads = 2 });
+        var head = engine.Tokenize(string.Join(' ', Enumerable.Repeat("int value = compute(input);", 30)), addSpecial: true).ToArray();
+        var tail = engine.Tokenize(string.Join(' ', Enumerable.Repeat(" return value + offset;", 20))).ToArray();
+        var typed = engine.Tokenize(" x").ToArray();
+        int[] before = [.. head, .. tail];
+        int[] after = [.. head, .. typed, .. tail];
+        var request = new GenerationRequest { MaxTokens = 4, ReuseChunkMinimum = 16 };
+
+        await engine.GenerateTextAsync(request with { PromptTokens = before }, timeout.Token);
+        var edited = await engine.GenerateTextAsync(request with { PromptTokens = after }, timeout.Token);
+        var again = await engine.GenerateTextAsync(request with { PromptTokens = after, MaxTokens = 6 }, timeout.Token);
+
+        // The typed tokens and the final token, instead of the whole tail.
+        Assert.Equal(typed.Length + 1, edited.EvaluatedPromptTokens);
+        Assert.True(tail.Length > 100);
+        Assert.Equal(1, again.EvaluatedPromptTokens);
+        Assert.Equal(6, again.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task Breaking_out_of_the_stream_stops_the_generation()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = TinyModels.Decoder(), ContextSize = 2048, Threads = 2 });
+
+        await foreach (var update in engine.GenerateAsync(Greedy("let x", 1500) with { IgnoreEndOfGeneration = true }, timeout.Token))
+        {
+            break;
+        }
+        var next = await engine.GenerateTextAsync(Greedy("let x", 3), timeout.Token);
+
+        Assert.Equal(3, next.GeneratedTokens);
+        Assert.True(engine.EvaluatedTokenCount < 200, $"{engine.EvaluatedTokenCount} tokens decoded: the abandoned generation kept running");
+    }
 }
