@@ -188,9 +188,9 @@ public sealed partial class ModelCatalogue
     /// <summary>Human-readable size: "1.9 GB", "150 MB".</summary>
     public static string FormatSize(long bytes) => bytes switch
     {
-        >= 1_000_000_000 => (bytes / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + " GB",
-        >= 1_000_000 => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
-        >= 1_000 => (bytes / 1e3).ToString("0.0", CultureInfo.InvariantCulture) + " kB",
+        >= 1_000_000_000 => (bytes / 1e9).ToString("0.#", CultureInfo.InvariantCulture) + " GB",
+        >= 1_000_000 => (bytes / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + " MB",
+        >= 1_000 => (bytes / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + " kB",
         _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
     };
 
