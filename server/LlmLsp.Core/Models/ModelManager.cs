@@ -95,7 +95,10 @@ public sealed partial class ModelManager : IDisposable
             }
             LogReplacingMismatch(_logger, entry.Name, verification.ActualSha256);
         }
-        File.Delete(path + StampSuffix);
+        if (File.Exists(path + StampSuffix))
+        {
+            File.Delete(path + StampSuffix);
+        }
 
         var url = ModelSource.DownloadUri(entry.Url, DownloadOptions.Mirror);
         var downloader = new ModelDownloader(_http.Value, DownloadOptions, _loggerFactory.CreateLogger<ModelDownloader>());
