@@ -14,6 +14,8 @@ internal static class Program
             EmbedCommand.Create(),
             ModelsCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // Without an explicit configuration Ctrl+C (SIGINT) killed the process outright instead of cancelling the
+        // command's token, so `models pull` could not say how to resume and `generate` could not stop cleanly.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
     }
 }

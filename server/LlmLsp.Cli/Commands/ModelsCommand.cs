@@ -48,7 +48,8 @@ internal static class ModelsCommand
             foreach (var model in models)
             {
                 var roles = string.Join(",", model.Entry.Roles.Select(r => r.ToName()));
-                var size = model.Entry.SizeBytes is { } s ? ModelCatalogue.FormatSize(s) : "?";
+                var size = model.IsUsable ? ModelCatalogue.FormatSize(model.LocalBytes)
+                    : model.Entry.SizeBytes is { } s ? ModelCatalogue.FormatSize(s) : "?";
                 var marks = string.Concat(
                     model.SelectedFor.Count > 0 ? $"  in use: {string.Join(",", model.SelectedFor.Select(r => r.ToName()))}" : "",
                     model.DefaultFor.Count > 0 ? $"  default: {string.Join(",", model.DefaultFor.Select(r => r.ToName()))}" : "");
@@ -80,6 +81,13 @@ internal static class ModelsCommand
             }
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
             using var manager = CreateManager(TimeSpan.FromSeconds(seconds), loggerFactory);
+            var before = (await manager.ListAsync(ct).ConfigureAwait(false))
+                .FirstOrDefault(m => string.Equals(m.Name, modelName, StringComparison.OrdinalIgnoreCase));
+            if (before is { State: ModelState.Verified })
+            {
+                await Console.Out.WriteLineAsync($"{before.Name} is already downloaded and verified: {before.Path}").ConfigureAwait(false);
+                return 0;
+            }
             ModelStatus status;
             try
             {
@@ -93,12 +101,10 @@ internal static class ModelsCommand
             }
             var state = status.State == ModelState.Verified ? "downloaded and verified" : "downloaded (the catalogue gives no SHA-256 to check)";
             await Console.Out.WriteLineAsync($"{status.Name} is {state}: {status.Path}").ConfigureAwait(false);
-            foreach (var role in status.Entry.Roles)
+            var usedFor = status.Entry.Roles.Where(role => manager.TryResolve(role)?.Path == status.Path).Select(r => r.ToName()).ToList();
+            if (usedFor.Count > 0)
             {
-                if (manager.TryResolve(role) is { } resolved && resolved.Path == status.Path)
-                {
-                    await Console.Out.WriteLineAsync($"It will be used for {role.ToName()}.").ConfigureAwait(false);
-                }
+                await Console.Out.WriteLineAsync($"It will be used for {string.Join(" and ", usedFor)}.").ConfigureAwait(false);
             }
             return 0;
         }, cancellationToken));

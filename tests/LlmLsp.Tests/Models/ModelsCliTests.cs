@@ -119,6 +119,42 @@ public sealed class ModelsCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_stops_a_pull_keeps_the_partial_file_and_says_how_to_resume()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        _server.Serve("/org/repo/resolve/main/tiny.gguf", _model, new ServeOptions { StallAfterBytes = 50_000 });
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { CliProcess.ServerDll, "models", "pull", Name })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in _home.Environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var partial = _home.ModelPath(Name) + ".partial";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(File.Exists(partial) && new FileInfo(partial).Length == 50_000) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains($"Run `llmlsp models pull {Name}` again to resume", await stderr, StringComparison.Ordinal);
+        Assert.Equal(50_000, new FileInfo(partial).Length);
+    }
+
+    [Fact]
     public async Task Verify_reports_a_damaged_file_and_exits_1()
     {
         using (var manager = _home.Manager())
