@@ -113,7 +113,7 @@ internal sealed partial class ModelDownloader
             {
                 throw new LlmLspException(ErrorKind.Download,
                     $"The download of {request.ModelName} from {request.Url.Host} failed: {ex.Message}. " +
-                    $"{FormatKept(partial.Length)} Run the pull again to resume.", ex);
+                    $"{FormatKept(partial.Length)}Run the pull again to resume.", ex);
             }
             await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
         }
@@ -146,7 +146,7 @@ internal sealed partial class ModelDownloader
         {
             throw new LlmLspException(ErrorKind.Download,
                 $"Could not download {request.ModelName}: {request.Url.Host} did not answer ({ex.Message}). {FormatKept(partial.Length)}" +
-                " Check the network connection (and HTTPS_PROXY if you need a proxy).", ex);
+                "Check the network connection (and HTTPS_PROXY if you need a proxy).", ex);
         }
         using (response)
         {
@@ -237,7 +237,7 @@ internal sealed partial class ModelDownloader
         var seconds = _options.StallTimeout.TotalSeconds;
         return new LlmLspException(ErrorKind.Download,
             $"The download of {request.ModelName} stalled: {what} from {request.Url.Host} for {seconds:0.#} s. " +
-            $"{FormatKept(kept)} Run the pull again to resume.", inner);
+            $"{FormatKept(kept)}Run the pull again to resume.", inner);
     }
 
     private static LlmLspException HttpFailure(DownloadRequest request, HttpResponseMessage response, long kept)
@@ -261,7 +261,7 @@ internal sealed partial class ModelDownloader
     }
 
     private static string FormatKept(long bytes) =>
-        bytes > 0 ? $"The {ModelCatalogue.FormatSize(bytes)} received so far are kept." : "";
+        bytes > 0 ? $"The {ModelCatalogue.FormatSize(bytes)} received so far are kept. " : "";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Model} from byte {Offset}")]
     private static partial void LogResuming(ILogger logger, string model, long offset);

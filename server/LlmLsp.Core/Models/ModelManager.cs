@@ -342,16 +342,32 @@ public sealed partial class ModelManager : IDisposable
     {
         // SocketsHttpHandler's defaults use HttpClient.DefaultProxy, which honours http_proxy, https_proxy,
         // all_proxy and no_proxy (either case) on Linux and macOS and the system proxy on Windows.
+        // Measured: the environment proxy applies even to 127.0.0.1, so loopback (tests, local mirrors) bypasses it here.
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(30),
+            Proxy = new LoopbackBypassProxy(HttpClient.DefaultProxy),
         };
         // The stall timeout bounds every wait; a whole-request timeout would cut off slow but healthy downloads.
         var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var version = typeof(ModelManager).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
         client.DefaultRequestHeaders.UserAgent.ParseAdd($"llmlsp/{version}");
         return client;
+    }
+
+    /// <summary>The default (environment or system) proxy, except for URLs on this machine.</summary>
+    private sealed class LoopbackBypassProxy(System.Net.IWebProxy inner) : System.Net.IWebProxy
+    {
+        public System.Net.ICredentials? Credentials
+        {
+            get => inner.Credentials;
+            set => inner.Credentials = value;
+        }
+
+        public Uri? GetProxy(Uri destination) => inner.GetProxy(destination);
+
+        public bool IsBypassed(Uri host) => host.IsLoopback || inner.IsBypassed(host);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Downloaded {Model}: {Bytes} bytes in {ElapsedMs} ms (resumed from {ResumedFrom}, {Requests} requests)")]
