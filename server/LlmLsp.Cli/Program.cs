@@ -17,7 +17,13 @@ internal static class Program
             SearchCommand.Create(),
             AskCommand.Create(),
             ChatCommand.Create(),
+            ModelsCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // Without an explicit configuration Ctrl+C (SIGINT) killed the process outright instead of cancelling the
+        // command's token, so `models pull` could not say how to resume and `generate` could not stop cleanly.
+        // `chat` handles Ctrl+C itself: it stops the answer being written, not the program.
+        var parse = root.Parse(args);
+        var handlesInterrupt = parse.CommandResult.Command.Name == "chat";
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = handlesInterrupt ? null : TimeSpan.FromSeconds(5) });
     }
 }
