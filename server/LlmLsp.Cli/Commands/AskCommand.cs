@@ -4,6 +4,8 @@ using System.Text.Json;
 using LlmLsp.Engine;
 using LlmLsp.Features.Docs;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
+using LlmLsp.Options;
 
 namespace LlmLsp.Cli.Commands;
 
@@ -15,7 +17,7 @@ internal static class AskCommand
     {
         var question = new Argument<string>("question") { Description = "What you want to know about the indexed files." };
         var db = new Option<string?>("--db") { Description = "Index file (default: the index of the current folder or its nearest indexed ancestor)." };
-        var model = new Option<string?>("--model", "-m") { Description = "GGUF chat model to answer with." };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF chat model to answer with (default: the chat model chosen with `llmlsp models use`)." };
         var top = new Option<int>("--top") { Description = "How many passages to give the model.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {answer, citations, notice} at the end." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Compute threads (default: physical cores)." };
@@ -27,9 +29,13 @@ internal static class AskCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            using var engine = parse.GetValue(model) is { } modelPath
-                ? LlamaEngine.Load(new EngineOptions { ModelPath = modelPath, Threads = parse.GetValue(threads) }, loggerFactory)
-                : null;
+            // Without --model: the chat model chosen with `llmlsp models use` (or the recommended one if
+            // downloaded); with none at all, ask still answers with the passages it found.
+            using var manager = new ModelManager(UserDirectories.FromEnvironment());
+            var modelPath = parse.GetValue(model) ?? manager.TryResolve(ModelRole.Chat)?.Path;
+            using var engine = modelPath is null
+                ? null
+                : LlamaEngine.Load(new EngineOptions { ModelPath = modelPath, Threads = parse.GetValue(threads) }, loggerFactory);
             using var index = new IndexingFeature(loggerFactory: loggerFactory);
             var feature = new AskFeature(index, engine is null ? null : ChatModel.FromEngine(engine));
             var asJson = parse.GetValue(json);

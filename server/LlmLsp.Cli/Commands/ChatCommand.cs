@@ -3,6 +3,7 @@ using LlmLsp.Engine;
 using LlmLsp.Features.Chat;
 using LlmLsp.Features.Docs;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
 
 namespace LlmLsp.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal static class ChatCommand
 {
     public static Command Create()
     {
-        var engineOptions = new EngineCommandOptions();
+        var engineOptions = new EngineCommandOptions(ModelRole.Chat);
         var workspace = new Option<bool>("--workspace", "-w") { Description = "Ground answers in the index of the current folder (see `llmlsp index`)." };
         var command = new Command("chat", "Chat with a local model; answers stream as they are generated.");
         engineOptions.AddTo(command);

@@ -1,16 +1,30 @@
 using System.CommandLine;
 using LlmLsp.Engine;
+using LlmLsp.Models;
+using LlmLsp.Options;
 
 namespace LlmLsp.Cli.Commands;
 
 /// <summary>The options every command that loads a model shares, so they are spelled the same everywhere.</summary>
 internal sealed class EngineCommandOptions
 {
-    public Option<string> Model { get; } = new("--model", "-m")
+    private readonly ModelRole? _defaultRole;
+
+    /// <param name="defaultRole">When set, --model is optional and defaults to the model chosen for this role
+    /// (`llmlsp models use`), else the recommended one if downloaded.</param>
+    public EngineCommandOptions(ModelRole? defaultRole = null)
     {
-        Description = "Path to a GGUF model file.",
-        Required = true,
-    };
+        _defaultRole = defaultRole;
+        Model = new Option<string?>("--model", "-m")
+        {
+            Description = defaultRole is null
+                ? "Path to a GGUF model file."
+                : $"Path to a GGUF model file (default: the {defaultRole.Value.ToName()} model chosen with `llmlsp models use`).",
+            Required = defaultRole is null,
+        };
+    }
+
+    public Option<string?> Model { get; }
 
     public Option<int?> Threads { get; } = new("--threads", "-t")
     {
@@ -38,8 +52,18 @@ internal sealed class EngineCommandOptions
 
     public EngineOptions ToEngineOptions(ParseResult parse) => new()
     {
-        ModelPath = parse.GetValue(Model)!,
+        ModelPath = ModelPath(parse),
         Threads = parse.GetValue(Threads),
         ContextSize = parse.GetValue(ContextSize),
     };
+
+    private string ModelPath(ParseResult parse)
+    {
+        if (parse.GetValue(Model) is { } path)
+        {
+            return path;
+        }
+        using var manager = new ModelManager(UserDirectories.FromEnvironment());
+        return manager.Resolve(_defaultRole ?? ModelRole.Chat).Path;
+    }
 }

@@ -21,9 +21,12 @@ public sealed class AskCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    // A private LLMLSP_HOME: no model the developer configured can leak into "no model" tests.
+    private Dictionary<string, string> Home => new() { ["LLMLSP_HOME"] = Path.Combine(_folder, ".home") };
+
     private async Task IndexAsync()
     {
-        var indexed = await CliProcess.RunAsync(["index", _folder, "--db", _db]);
+        var indexed = await CliProcess.RunAsync(["index", _folder, "--db", _db], Home);
         Assert.True(indexed.ExitCode == 0, indexed.Stderr);
     }
 
@@ -32,7 +35,7 @@ public sealed class AskCliTests : IDisposable
     {
         await IndexAsync();
 
-        var result = await CliProcess.RunAsync(["ask", "how many suggestions does the completion cache keep?", "--db", _db, "--json"]);
+        var result = await CliProcess.RunAsync(["ask", "how many suggestions does the completion cache keep?", "--db", _db, "--json"], Home);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -51,7 +54,7 @@ public sealed class AskCliTests : IDisposable
     {
         await IndexAsync();
 
-        var result = await CliProcess.RunAsync(["ask", "proxy for the download", "--db", _db]);
+        var result = await CliProcess.RunAsync(["ask", "proxy for the download", "--db", _db], Home);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("No chat model is configured", result.Stdout, StringComparison.Ordinal);
@@ -64,7 +67,7 @@ public sealed class AskCliTests : IDisposable
     {
         await IndexAsync();
 
-        var result = await CliProcess.RunAsync(["ask", "how do I clear the cache?", "--db", _db, "--model", TinyModels.Decoder(), "--json"]);
+        var result = await CliProcess.RunAsync(["ask", "how do I clear the cache?", "--db", _db, "--model", TinyModels.Decoder(), "--json"], Home);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -80,7 +83,7 @@ public sealed class AskCliTests : IDisposable
     [Fact]
     public async Task Asking_without_an_index_is_a_clear_error()
     {
-        var result = await CliProcess.RunAsync(["ask", "anything", "--db", Path.Combine(_folder, "missing.db")]);
+        var result = await CliProcess.RunAsync(["ask", "anything", "--db", Path.Combine(_folder, "missing.db")], Home);
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
