@@ -16,12 +16,24 @@ public sealed record GenerationRequest
     public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
     public ComputeLane Lane { get; init; } = ComputeLane.Background;
 
+    /// <summary>Which of the engine's generation contexts (each with its own KV cache) to use.</summary>
+    public GenerationSlot Slot { get; init; } = GenerationSlot.Default;
+
     /// <summary>Besides the common prefix, reuse cached runs of at least this many tokens found again later in
     /// the prompt, moving their KV entries (0 = common prefix only, exact). See <c>KvReusePlanner</c>.</summary>
     public int ReuseChunkMinimum { get; init; }
 
     /// <summary>Keep generating past end-of-generation tokens (benchmarks with random weights need this).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
+}
+
+/// <summary>Generation contexts of one engine. Completion keeps its FIM prompt cached across keystrokes while
+/// chat keeps its conversation.</summary>
+public enum GenerationSlot
+{
+    Default,
+    Chat,
+    Completion,
 }
 
 public enum FinishReason
@@ -44,5 +56,7 @@ public sealed record GenerationResult(
     TimeSpan PromptTime,
     TimeSpan GenerationTime);
 
-/// <summary>A streamed piece of generated text; the last update of a stream carries the result.</summary>
-public sealed record GenerationUpdate(string Text, GenerationResult? Result = null);
+/// <summary>A streamed piece of generated text; the last update of a stream carries the result. Every piece
+/// also tells how many prompt tokens were decoded (the rest came from the cache), for callers that stop
+/// reading before the end.</summary>
+public sealed record GenerationUpdate(string Text, GenerationResult? Result = null, int EvaluatedPromptTokens = 0);

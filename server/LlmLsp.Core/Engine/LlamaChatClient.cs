@@ -45,6 +45,7 @@ public sealed class LlamaChatClient : IChatClient
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             Sampling = ToSampling(options),
             Lane = ComputeLane.Background,
+            Slot = GenerationSlot.Chat,
         };
         var responseId = Guid.NewGuid().ToString("N");
         var modelId = options?.ModelId ?? _metadata.DefaultModelId;

@@ -212,7 +212,7 @@ public sealed partial class LlamaEngine
             if (text.Length > 0)
             {
                 _generated.Append(text);
-                _output.TryWrite(new GenerationUpdate(text));
+                _output.TryWrite(new GenerationUpdate(text, EvaluatedPromptTokens: _prompt.Length - _reused));
             }
         }
 

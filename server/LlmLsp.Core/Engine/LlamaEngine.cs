@@ -27,8 +27,7 @@ public sealed partial class LlamaEngine : IDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _contextLock = new();
     private readonly CountdownEvent _activeJobs = new(1);
-    private SafeLlamaContextHandle? _generationContext;
-    private GenerationCache? _generationCache;
+    private readonly Dictionary<GenerationSlot, (SafeLlamaContextHandle Context, GenerationCache Cache)> _generationSlots = [];
     private SafeLlamaContextHandle? _embeddingContext;
     private int _disposed;
     private long _evaluatedTokens;
@@ -55,7 +54,7 @@ public sealed partial class LlamaEngine : IDisposable
     public long EvaluatedTokenCount => Interlocked.Read(ref _evaluatedTokens);
 
     /// <summary>Tokens the generation context holds (llama.cpp may round the requested size up).</summary>
-    public int ContextSize => GenerationContext().Context.ContextSize;
+    public int ContextSize => GenerationContext(GenerationSlot.Default).Context.ContextSize;
 
     public ComputeScheduler Scheduler => _scheduler;
 
@@ -119,6 +118,10 @@ public sealed partial class LlamaEngine : IDisposable
     public bool IsEndOfGeneration(int token) => _vocab.IsEndOfGeneration(token);
 
     public int BosToken => _vocab.Bos;
+    public bool AddsBos => _vocab.AddsBos;
+
+    /// <summary>Whether a token is a control/special token (a marker, not text).</summary>
+    public bool IsControlOrSpecial(int token) => _vocab.IsControl(token) || _vocab.IsEndOfGeneration(token);
     public int EosToken => _vocab.Eos;
     public int EotToken => _vocab.Eot;
 
@@ -160,7 +163,7 @@ public sealed partial class LlamaEngine : IDisposable
         {
             throw new LlmLspException(ErrorKind.InvalidInput, $"The prompt holds token ids outside the vocabulary (0..{vocabSize - 1}).");
         }
-        var (context, cache) = GenerationContext();
+        var (context, cache) = GenerationContext(request.Slot);
         if (prompt.Length >= context.ContextSize)
         {
             throw new LlmLspException(ErrorKind.InvalidInput,
@@ -255,21 +258,24 @@ public sealed partial class LlamaEngine : IDisposable
 
     private void JobFinished() => _activeJobs.Signal();
 
-    private (SafeLlamaContextHandle Context, GenerationCache Cache) GenerationContext()
+    /// <summary>Each slot has its own context and KV cache, so chat and completion neither evict each other's
+    /// cached prompt nor wait for each other's whole job: the scheduler interleaves their steps.</summary>
+    private (SafeLlamaContextHandle Context, GenerationCache Cache) GenerationContext(GenerationSlot slot)
     {
         lock (_contextLock)
         {
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            if (_generationContext is null)
+            if (!_generationSlots.TryGetValue(slot, out var entry))
             {
                 var size = _options.ContextSize <= 0 ? Model.TrainedContextLength : Math.Min(_options.ContextSize, Model.TrainedContextLength);
                 var batch = Math.Clamp(_options.BatchSize, 1, size);
                 // Two sequences in one unified KV cache: the second parks reused chunks during a prompt decode.
-                _generationContext = SafeLlamaContextHandle.Create(_model,
+                var context = SafeLlamaContextHandle.Create(_model,
                     new ContextSettings(size, batch, batch, Threads, MaxSequences: 2, UnifiedKvCache: true));
-                _generationCache = new GenerationCache();
+                entry = (context, new GenerationCache());
+                _generationSlots[slot] = entry;
             }
-            return (_generationContext, _generationCache!);
+            return entry;
         }
     }
 
@@ -307,7 +313,10 @@ public sealed partial class LlamaEngine : IDisposable
         _activeJobs.Wait();
         lock (_contextLock)
         {
-            _generationContext?.Dispose();
+            foreach (var (context, _) in _generationSlots.Values)
+            {
+                context.Dispose();
+            }
             _embeddingContext?.Dispose();
         }
         _model.Dispose();

@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Text;
+using LlmLsp.Engine;
+
+namespace LlmLsp.Features.Completion;
+
+/// <summary>One completion at a cursor. <see cref="Offset"/> is a UTF-16 index into <see cref="Text"/>.</summary>
+public sealed record CompletionRequest(string DocumentKey, string Path, string Text, int Offset, string? LanguageId = null);
+
+public enum CompletionSource
+{
+    Model,
+    TypedAhead,
+    Cache,
+    Skipped,
+}
+
+/// <summary>The suggestion to show (null: none), where it came from and what it cost.</summary>
+public sealed record CompletionResult(string? Text, CompletionSource Source, int PromptTokens, int EvaluatedTokens, TimeSpan Elapsed);
+
+public sealed record CompletionSettings
+{
+    public int MaxTokens { get; init; } = 64;
+    public int TimeBudgetMs { get; init; } = 1500;
+    public int PrefixTokens { get; init; } = 1024;
+    public int SuffixTokens { get; init; } = 256;
+    public int ContextTokens { get; init; } = 512;
+
+    /// <summary>Language ids to complete in; empty means all.</summary>
+    public IReadOnlyList<string> Languages { get; init; } = [];
+}
+
+/// <summary>Inline code completion by fill-in-the-middle on the shared engine. Built for typing speed:
+/// latest request per document wins (the previous one is cancelled within a decode step); a suggestion
+/// the user is typing through is answered from memory; identical prompts come from a small cache; the
+/// prompt keeps extra context first and aligns its window so consecutive keystrokes share a KV prefix,
+/// and the engine reuses the shifted suffix after an edit.</summary>
+public sealed class CompletionFeature : IDisposable
+{
+    private const int WindowAlignLines = 16;
+    private const int ReuseChunkMinimum = 8;
+    private const int ResultCacheSize = 128;
+
+    private readonly LlamaEngine _engine;
+    private readonly CompletionSettings _settings;
+    private readonly FimTemplate _template;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, CancellationTokenSource> _inFlight = [];
+    private readonly Dictionary<string, (string Before, string After, string Suggestion)> _lastShown = [];
+    private readonly LinkedList<(string Key, string Suggestion)> _results = new();
+
+    public CompletionFeature(LlamaEngine engine, CompletionSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        _engine = engine;
+        _settings = settings ?? new CompletionSettings();
+        _template = FimTemplate.For(engine) ?? throw new LlmLspException(ErrorKind.InvalidModel,
+            $"{Path.GetFileName(engine.Model.Path)} has no fill-in-the-middle tokens, so it cannot complete code. " +
+            "Use a code model trained for infill, such as `llmlsp models pull qwen2.5-coder-1.5b`.");
+    }
+
+    public FimTemplate Template => _template;
+
+    public RecentSnippets Snippets { get; } = new();
+
+    public async Task<CompletionResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        if (request.Offset < 0 || request.Offset > request.Text.Length)
+        {
+            throw new LlmLspException(ErrorKind.InvalidInput, $"The cursor offset {request.Offset} is outside the document (length {request.Text.Length}).");
+        }
+        if (_settings.Languages.Count > 0 && request.LanguageId is { } language && !_settings.Languages.Contains(language, StringComparer.OrdinalIgnoreCase))
+        {
+            return new CompletionResult(null, CompletionSource.Skipped, 0, 0, clock.Elapsed);
+        }
+        if (!SuggestionRules.ShouldTrigger(request.Text, request.Offset))
+        {
+            return new CompletionResult(null, CompletionSource.Skipped, 0, 0, clock.Elapsed);
+        }
+        var before = request.Text[..request.Offset];
+        var after = request.Text[request.Offset..];
+        if (TypedAhead(request.DocumentKey, before, after) is { } rest)
+        {
+            return new CompletionResult(rest, CompletionSource.TypedAhead, 0, 0, clock.Elapsed);
+        }
+
+        using var latest = new LatestRequest(this, request.DocumentKey, cancellationToken);
+        var prompt = BuildPrompt(request.Path, before, after);
+        var key = CacheKey(prompt);
+        if (CachedResult(key) is { } cached)
+        {
+            Remember(request.DocumentKey, before, after, cached);
+            return new CompletionResult(cached.Length == 0 ? null : cached, CompletionSource.Cache, prompt.Length, 0, clock.Elapsed);
+        }
+
+        var midLine = SuggestionRules.IsMidLine(request.Text, request.Offset);
+        var indent = SuggestionRules.LineIndent(request.Text, request.Offset);
+        var generated = new StringBuilder();
+        var evaluated = 0;
+        var generation = new GenerationRequest
+        {
+            PromptTokens = prompt,
+            MaxTokens = _settings.MaxTokens,
+            TimeBudget = TimeSpan.FromMilliseconds(_settings.TimeBudgetMs),
+            Lane = ComputeLane.Latency,
+            Slot = GenerationSlot.Completion,
+            ReuseChunkMinimum = ReuseChunkMinimum,
+        };
+        await foreach (var update in _engine.GenerateAsync(generation, latest.Token).ConfigureAwait(false))
+        {
+            if (update.Result is { } result)
+            {
+                evaluated = result.EvaluatedPromptTokens;
+                break;
+            }
+            evaluated = update.EvaluatedPromptTokens;
+            generated.Append(update.Text);
+            if (SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
+            {
+                // Leaving the stream early stops the generation: no decode is spent past the natural end.
+                break;
+            }
+        }
+        var text = SuggestionRules.Cut(generated.ToString(), midLine, indent, final: true).Text;
+        text = SuggestionRules.TrimSuffixOverlap(text, after);
+        if (midLine || before.EndsWith('\n') || before.Length == 0)
+        {
+            text = text.TrimEnd();
+        }
+        StoreResult(key, text);
+        Remember(request.DocumentKey, before, after, text);
+        return new CompletionResult(text.Trim().Length == 0 ? null : text, CompletionSource.Model, prompt.Length, evaluated, clock.Elapsed);
+    }
+
+    private string? TypedAhead(string document, string before, string after)
+    {
+        lock (_lock)
+        {
+            if (!_lastShown.TryGetValue(document, out var shown) || shown.After != after || !before.StartsWith(shown.Before, StringComparison.Ordinal))
+            {
+                return null;
+            }
+            var typed = before[shown.Before.Length..];
+            if (typed.Length == 0 || !shown.Suggestion.StartsWith(typed, StringComparison.Ordinal) || shown.Suggestion.Length == typed.Length)
+            {
+                return null;
+            }
+            var rest = shown.Suggestion[typed.Length..];
+            _lastShown[document] = (before, after, rest);
+            return rest;
+        }
+    }
+
+    private void Remember(string document, string before, string after, string suggestion)
+    {
+        lock (_lock)
+        {
+            _lastShown[document] = (before, after, suggestion);
+        }
+    }
+
+    /// <summary>Registers a request as the document's latest, cancelling the one still running; unregisters
+    /// itself when done, so a finished request is never cancelled (or disposed) twice.</summary>
+    private sealed class LatestRequest : IDisposable
+    {
+        private readonly CompletionFeature _owner;
+        private readonly string _document;
+        private readonly CancellationTokenSource _source;
+
+        public LatestRequest(CompletionFeature owner, string document, CancellationToken cancellationToken)
+        {
+            _owner = owner;
+            _document = document;
+            _source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            lock (owner._lock)
+            {
+                if (owner._inFlight.TryGetValue(document, out var previous))
+                {
+                    previous.Cancel();
+                }
+                owner._inFlight[document] = _source;
+            }
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        public void Dispose()
+        {
+            lock (_owner._lock)
+            {
+                if (_owner._inFlight.TryGetValue(_document, out var current) && current == _source)
+                {
+                    _owner._inFlight.Remove(_document);
+                }
+            }
+            _source.Dispose();
+        }
+    }
+
+    private int[] BuildPrompt(string path, string before, string after)
+    {
+        var prefix = PrefixWindow(before);
+        var suffix = SuffixWindow(after);
+        var context = new List<int>();
+        if (_template.FileSeparator is { } separator)
+        {
+            foreach (var snippet in Snippets.For(path))
+            {
+                var tokens = _engine.Tokenize($"{snippet.Path}\n{snippet.Text}\n");
+                if (context.Count + tokens.Count + 1 > _settings.ContextTokens)
+                {
+                    break;
+                }
+                context.Add(separator);
+                context.AddRange(tokens);
+            }
+            if (context.Count > 0)
+            {
+                context.Add(separator);
+                context.AddRange(_engine.Tokenize(path + "\n"));
+            }
+        }
+        return _template.Assemble(context, prefix, suffix);
+    }
+
+    /// <summary>Whole lines before the cursor within the budget. The first line is aligned to a multiple of
+    /// <see cref="WindowAlignLines"/>, so the window start (and the KV prefix) changes only every few lines
+    /// of typing instead of on every keystroke.</summary>
+    private IReadOnlyList<int> PrefixWindow(string before)
+    {
+        var lineStarts = LineStarts(before);
+        var first = lineStarts.Count - 1;
+        var estimate = 0;
+        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= _settings.PrefixTokens)
+        {
+            first--;
+            estimate += (lineStarts[first + 1] - lineStarts[first]) / 3;
+        }
+        first = Math.Min(lineStarts.Count - 1, (first + WindowAlignLines - 1) / WindowAlignLines * WindowAlignLines);
+        while (true)
+        {
+            var tokens = _engine.Tokenize(before[lineStarts[first]..]);
+            if (tokens.Count <= _settings.PrefixTokens || first >= lineStarts.Count - 1)
+            {
+                return tokens.Count <= _settings.PrefixTokens ? tokens : tokens.Skip(tokens.Count - _settings.PrefixTokens).ToArray();
+            }
+            first = Math.Min(lineStarts.Count - 1, first + WindowAlignLines);
+        }
+    }
+
+    private IReadOnlyList<int> SuffixWindow(string after)
+    {
+        var end = 0;
+        var estimate = 0;
+        while (end < after.Length)
+        {
+            var newline = after.IndexOf('\n', end);
+            var next = newline < 0 ? after.Length : newline + 1;
+            estimate += (next - end) / 3;
+            if (estimate > _settings.SuffixTokens && end > 0)
+            {
+                break;
+            }
+            end = next;
+        }
+        var tokens = _engine.Tokenize(after[..end]);
+        return tokens.Count <= _settings.SuffixTokens ? tokens : tokens.Take(_settings.SuffixTokens).ToArray();
+    }
+
+    private static List<int> LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                starts.Add(i + 1);
+            }
+        }
+        return starts;
+    }
+
+    private static string CacheKey(int[] prompt) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(prompt.AsSpan())));
+
+    private string? CachedResult(string key)
+    {
+        lock (_lock)
+        {
+            for (var node = _results.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Key == key)
+                {
+                    _results.Remove(node);
+                    _results.AddFirst(node);
+                    return node.Value.Suggestion;
+                }
+            }
+            return null;
+        }
+    }
+
+    private void StoreResult(string key, string suggestion)
+    {
+        lock (_lock)
+        {
+            _results.AddFirst((key, suggestion));
+            while (_results.Count > ResultCacheSize)
+            {
+                _results.RemoveLast();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var pending in _inFlight.Values)
+            {
+                pending.Cancel();
+            }
+            _inFlight.Clear();
+        }
+    }
+}
