@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmLsp.Cli.Commands;
 
-/// <summary><c>llmlsp serve</c>: the language server on stdin/stdout. Loads no model (later issues add <c>--model</c>),
-/// so it starts fast.</summary>
+/// <summary><c>llmlsp serve [--model M]</c>: the language server on stdin/stdout. Models load on first use, so it
+/// starts fast.</summary>
 internal static class ServeCommand
 {
     /// <summary>Set to 1 to register the llmlsp/_* test-only methods (docs/lsp-extensions.md).</summary>
@@ -18,7 +18,11 @@ internal static class ServeCommand
             Description = "Minimum level written to stderr.",
             DefaultValueFactory = _ => LogLevel.Information,
         };
-        var command = new Command("serve", "Run the language server over stdin/stdout (LSP).") { logLevel };
+        var model = new Option<string?>("--model", "-m")
+        {
+            Description = "GGUF model for completion and chat when the settings name none (default: the models chosen with `llmlsp models use`). Loaded on first use.",
+        };
+        var command = new Command("serve", "Run the language server over stdin/stdout (LSP).") { logLevel, model };
         command.SetAction((parse, cancellationToken) =>
         {
             // First thing: stdout carries only protocol frames from here on (see StdioRedirect).
@@ -27,7 +31,11 @@ internal static class ServeCommand
             return CommandRunner.RunAsync(async ct =>
             {
                 using var loggerFactory = new LoggerFactory([new StderrLoggerProvider(level)]);
-                var options = new HostOptions { EnableTestMethods = Environment.GetEnvironmentVariable(TestMethodsVariable) == "1" };
+                var options = new HostOptions
+                {
+                    EnableTestMethods = Environment.GetEnvironmentVariable(TestMethodsVariable) == "1",
+                    ModelPath = parse.GetValue(model),
+                };
                 await using var input = Console.OpenStandardInput();
                 await using (protocolOut.ConfigureAwait(false))
                 {

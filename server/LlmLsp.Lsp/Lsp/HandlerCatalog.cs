@@ -25,6 +25,11 @@ internal static class HandlerCatalog
             new ExecuteCommandHandler(),
             new WorkDoneProgressCancelHandler(),
             new SetTraceHandler(),
+            new InlineCompletionHandler(),
+            new CompletionHandler(),
+            new ChatHandler(),
+            new AskHandler(),
+            new SearchHandler(),
         };
 
         if (includeTestMethods)

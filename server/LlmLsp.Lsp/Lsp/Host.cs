@@ -1,3 +1,4 @@
+using LlmLsp.Features;
 using LlmLsp.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.VisualStudio.Threading;
@@ -10,6 +11,9 @@ public sealed record HostOptions
 {
     /// <summary>Registers the llmlsp/_* test-only methods. Never set in production; see docs/lsp-extensions.md.</summary>
     public bool EnableTestMethods { get; init; }
+
+    /// <summary>A GGUF model for every role that has no model of its own in the settings (`serve --model`).</summary>
+    public string? ModelPath { get; init; }
 }
 
 /// <summary>The LSP server on one pair of streams: StreamJsonRpc with LSP framing and the System.Text.Json formatter.
@@ -41,7 +45,8 @@ public static partial class Host
 
         using var lifetime = new ServerLifetime(logger);
         var queue = new RequestQueue(logger);
-        var services = new LspServices(new LspClient(rpc), new ProgressRegistry(), lifetime, queue, forwarder, loggerFactory);
+        using var features = new FeatureHost(options.ModelPath, loggerFactory);
+        var services = new LspServices(new LspClient(rpc), new ProgressRegistry(), lifetime, queue, forwarder, loggerFactory, features);
         foreach (var handler in HandlerCatalog.Create(new ServerCapabilitiesFactory(), options.EnableTestMethods))
         {
             RpcEntry.Register(rpc, handler, queue);

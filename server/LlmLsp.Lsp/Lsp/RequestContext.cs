@@ -1,3 +1,4 @@
+using LlmLsp.Features;
 using Microsoft.Extensions.Logging;
 
 namespace LlmLsp.Lsp;
@@ -23,6 +24,16 @@ public sealed class RequestContext
     public ProgressSender Progress => new(Services.Client, Services.ProgressRegistry, State.ClientSupportsWorkDoneProgress);
 
     public ILoggerFactory LoggerFactory => Services.LoggerFactory;
+
+    /// <summary>The features, with the options of this request's state applied.</summary>
+    public FeatureHost Features
+    {
+        get
+        {
+            Services.Features.Apply(State.Options);
+            return Services.Features;
+        }
+    }
 
     internal LspServices Services { get; }
 

@@ -9,5 +9,8 @@ internal sealed class ServerCapabilitiesFactory
     public ServerCapabilities Create(PositionEncoding encoding) => new(
         PositionEncoding: encoding.ToLsp(),
         TextDocumentSync: new TextDocumentSyncOptions(OpenClose: true, Change: TextDocumentSyncKind.Incremental, Save: new SaveOptions(IncludeText: false)),
+        ExecuteCommandProvider: new ExecuteCommandOptions([Methods.IndexFolderCommand]),
+        InlineCompletionProvider: new InlineCompletionOptions(),
+        CompletionProvider: new CompletionOptionsCapability(ResolveProvider: false),
         Workspace: new WorkspaceServerCapabilities(new WorkspaceFoldersServerCapabilities(Supported: true, ChangeNotifications: true)));
 }

@@ -52,6 +52,8 @@ public sealed record ServerCapabilities(
     [property: JsonPropertyName("positionEncoding"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PositionEncoding = null,
     [property: JsonPropertyName("textDocumentSync"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TextDocumentSyncOptions? TextDocumentSync = null,
     [property: JsonPropertyName("executeCommandProvider"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExecuteCommandOptions? ExecuteCommandProvider = null,
+    [property: JsonPropertyName("inlineCompletionProvider"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InlineCompletionOptions? InlineCompletionProvider = null,
+    [property: JsonPropertyName("completionProvider"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CompletionOptionsCapability? CompletionProvider = null,
     [property: JsonPropertyName("workspace"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WorkspaceServerCapabilities? Workspace = null);
 
 public enum TextDocumentSyncKind

@@ -20,6 +20,21 @@ public static class Methods
     public const string WorkspaceDidChangeWorkspaceFolders = "workspace/didChangeWorkspaceFolders";
     public const string WorkspaceExecuteCommand = "workspace/executeCommand";
 
+    public const string TextDocumentInlineCompletion = "textDocument/inlineCompletion";
+    public const string TextDocumentCompletion = "textDocument/completion";
+
+    /// <summary>Streamed chat; see docs/lsp-extensions.md.</summary>
+    public const string Chat = "llmlsp/chat";
+
+    /// <summary>Ask the indexed workspace, answer with citations.</summary>
+    public const string Ask = "llmlsp/ask";
+
+    /// <summary>Search the workspace index.</summary>
+    public const string Search = "llmlsp/search";
+
+    /// <summary><c>workspace/executeCommand</c> command: index a folder (argument: its URI; default the workspace folders).</summary>
+    public const string IndexFolderCommand = "llmlsp.indexFolder";
+
     public const string WindowWorkDoneProgressCreate = "window/workDoneProgress/create";
     public const string WindowWorkDoneProgressCancel = "window/workDoneProgress/cancel";
     public const string WindowLogMessage = "window/logMessage";

@@ -58,7 +58,10 @@ internal sealed class LspTestClient : IAsyncDisposable
 
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "llmlsp.dll");
 
-    public static LspTestClient Start(bool testMethods = true)
+    /// <summary>A user data folder with nothing in it, so no model a developer configured leaks into tests.</summary>
+    public static string EmptyHome { get; } = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "llmlsp-tests", "empty-home")).FullName;
+
+    public static LspTestClient Start(bool testMethods = true, IReadOnlyList<string>? serverArguments = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -69,21 +72,28 @@ internal sealed class LspTestClient : IAsyncDisposable
         };
         start.ArgumentList.Add(ServerDll);
         start.ArgumentList.Add("serve");
+        foreach (var argument in serverArguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.Environment["LLMLSP_TEST_METHODS"] = testMethods ? "1" : "0";
+        start.Environment["LLMLSP_HOME"] = EmptyHome;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         return new LspTestClient(Process.Start(start) ?? throw new InvalidOperationException("could not start llmlsp"));
     }
 
     /// <summary>Starts a server and initializes it (and sends <c>initialized</c>). Returns the initialize response.</summary>
     public static async Task<(LspTestClient Client, JsonElement InitializeResult)> StartInitializedAsync(
-        object? capabilities = null, object? initializationOptions = null, int? processId = null)
+        object? capabilities = null, object? initializationOptions = null, int? processId = null,
+        IReadOnlyList<string>? serverArguments = null, string? workspaceFolder = null)
     {
-        var client = Start();
+        var client = Start(serverArguments: serverArguments);
         var response = await client.RequestAsync("initialize", new
         {
             processId,
             capabilities = capabilities ?? new { },
             initializationOptions,
+            workspaceFolders = workspaceFolder is null ? null : new[] { new { uri = new Uri(workspaceFolder).AbsoluteUri, name = Path.GetFileName(workspaceFolder) } },
         });
         await client.NotifyAsync("initialized", new { });
         return (client, response.GetProperty("result"));
@@ -130,6 +140,22 @@ internal sealed class LspTestClient : IAsyncDisposable
         ReadAsync(_unmatchedResponses, cancellationToken);
 
     public bool TryReadUnmatchedResponse(out JsonElement response) => _unmatchedResponses.Reader.TryRead(out response);
+
+    /// <summary>A notification with this method that has already arrived (others before it are skipped), without
+    /// waiting: notifications a server sent before a response are here once the response is.</summary>
+    public bool TryReadNotification(string method, out JsonElement notification)
+    {
+        while (_notifications.Reader.TryRead(out var message))
+        {
+            if (message.TryGetProperty("method", out var name) && name.GetString() == method)
+            {
+                notification = message;
+                return true;
+            }
+        }
+        notification = default;
+        return false;
+    }
 
     /// <summary>The next notification from the server with this method; others are skipped.</summary>
     public async Task<JsonElement> NextNotificationAsync(string method, CancellationToken cancellationToken = default)

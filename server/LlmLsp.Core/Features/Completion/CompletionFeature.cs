@@ -4,8 +4,9 @@ using LlmLsp.Engine;
 
 namespace LlmLsp.Features.Completion;
 
-/// <summary>One completion at a cursor. <see cref="Offset"/> is a UTF-16 index into <see cref="Text"/>.</summary>
-public sealed record CompletionRequest(string DocumentKey, string Path, string Text, int Offset, string? LanguageId = null);
+/// <summary>One completion at a cursor. <see cref="Offset"/> is a UTF-16 index into <see cref="Text"/>;
+/// <see cref="Version"/> orders requests for the same document (requests may start out of order).</summary>
+public sealed record CompletionRequest(string DocumentKey, string Path, string Text, int Offset, string? LanguageId = null, int Version = 0);
 
 public enum CompletionSource
 {
@@ -26,6 +27,8 @@ public sealed record CompletionSettings
     public int SuffixTokens { get; init; } = 256;
     public int ContextTokens { get; init; } = 512;
 
+    public bool Enabled { get; init; } = true;
+
     /// <summary>Language ids to complete in; empty means all.</summary>
     public IReadOnlyList<string> Languages { get; init; } = [];
 }
@@ -45,7 +48,7 @@ public sealed class CompletionFeature : IDisposable
     private readonly CompletionSettings _settings;
     private readonly FimTemplate _template;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, CancellationTokenSource> _inFlight = [];
+    private readonly Dictionary<string, (int Version, CancellationTokenSource Source)> _inFlight = [];
     private readonly Dictionary<string, (string Before, string After, string Suggestion)> _lastShown = [];
     private readonly LinkedList<(string Key, string Suggestion)> _results = new();
 
@@ -71,7 +74,7 @@ public sealed class CompletionFeature : IDisposable
         {
             throw new LlmLspException(ErrorKind.InvalidInput, $"The cursor offset {request.Offset} is outside the document (length {request.Text.Length}).");
         }
-        if (_settings.Languages.Count > 0 && request.LanguageId is { } language && !_settings.Languages.Contains(language, StringComparer.OrdinalIgnoreCase))
+        if (!_settings.Enabled || _settings.Languages.Count > 0 && request.LanguageId is { } language && !_settings.Languages.Contains(language, StringComparer.OrdinalIgnoreCase))
         {
             return new CompletionResult(null, CompletionSource.Skipped, 0, 0, clock.Elapsed);
         }
@@ -86,7 +89,8 @@ public sealed class CompletionFeature : IDisposable
             return new CompletionResult(rest, CompletionSource.TypedAhead, 0, 0, clock.Elapsed);
         }
 
-        using var latest = new LatestRequest(this, request.DocumentKey, cancellationToken);
+        using var latest = new LatestRequest(this, request.DocumentKey, request.Version, cancellationToken);
+        latest.Token.ThrowIfCancellationRequested();
         var prompt = BuildPrompt(request.Path, before, after);
         var key = CacheKey(prompt);
         if (CachedResult(key) is { } cached)
@@ -161,15 +165,16 @@ public sealed class CompletionFeature : IDisposable
         }
     }
 
-    /// <summary>Registers a request as the document's latest, cancelling the one still running; unregisters
-    /// itself when done, so a finished request is never cancelled (or disposed) twice.</summary>
+    /// <summary>Registers a request as the document's latest, cancelling the one still running; a request for
+    /// an older version than one already running cancels itself instead. Unregisters itself when done, so a
+    /// finished request is never cancelled (or disposed) twice.</summary>
     private sealed class LatestRequest : IDisposable
     {
         private readonly CompletionFeature _owner;
         private readonly string _document;
         private readonly CancellationTokenSource _source;
 
-        public LatestRequest(CompletionFeature owner, string document, CancellationToken cancellationToken)
+        public LatestRequest(CompletionFeature owner, string document, int version, CancellationToken cancellationToken)
         {
             _owner = owner;
             _document = document;
@@ -178,9 +183,14 @@ public sealed class CompletionFeature : IDisposable
             {
                 if (owner._inFlight.TryGetValue(document, out var previous))
                 {
-                    previous.Cancel();
+                    if (previous.Version > version)
+                    {
+                        _source.Cancel();
+                        return;
+                    }
+                    previous.Source.Cancel();
                 }
-                owner._inFlight[document] = _source;
+                owner._inFlight[document] = (version, _source);
             }
         }
 
@@ -190,7 +200,7 @@ public sealed class CompletionFeature : IDisposable
         {
             lock (_owner._lock)
             {
-                if (_owner._inFlight.TryGetValue(_document, out var current) && current == _source)
+                if (_owner._inFlight.TryGetValue(_document, out var current) && current.Source == _source)
                 {
                     _owner._inFlight.Remove(_document);
                 }
@@ -320,7 +330,7 @@ public sealed class CompletionFeature : IDisposable
         {
             foreach (var pending in _inFlight.Values)
             {
-                pending.Cancel();
+                pending.Source.Cancel();
             }
             _inFlight.Clear();
         }

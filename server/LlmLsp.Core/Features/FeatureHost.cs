@@ -1,0 +1,184 @@
+using LlmLsp.Engine;
+using LlmLsp.Features.Chat;
+using LlmLsp.Features.Completion;
+using LlmLsp.Features.Docs;
+using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
+using LlmLsp.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmLsp.Features;
+
+/// <summary>The features a long-running server offers, built from the current options. Models load on first
+/// use (one engine per model file, all sharing one compute scheduler) and are swapped only when the model
+/// settings change. Which file serves a role: the setting for that role, else the server's --model, else the
+/// model chosen with `llmlsp models use` (or the recommended one, if downloaded).</summary>
+public sealed partial class FeatureHost : IDisposable
+{
+    private readonly string? _modelOverride;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ComputeScheduler _scheduler;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, LlamaEngine> _engines = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reported = [];
+    private LlmLspOptions _options = LlmLspOptions.Default;
+    private CompletionFeature? _completion;
+    private LlamaEngine? _completionEngine;
+    private CompletionSettings? _completionSettings;
+
+    public FeatureHost(string? modelOverride = null, ILoggerFactory? loggerFactory = null)
+    {
+        _modelOverride = modelOverride is null ? null : Path.GetFullPath(modelOverride);
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<FeatureHost>();
+        _scheduler = new ComputeScheduler(_loggerFactory.CreateLogger<ComputeScheduler>());
+        Index = new IndexingFeature(loggerFactory: _loggerFactory);
+    }
+
+    public IndexingFeature Index { get; }
+
+    public ComputeScheduler Scheduler => _scheduler;
+
+    /// <summary>Takes new options; engines whose model is no longer wanted are unloaded on the next use.</summary>
+    public void Apply(LlmLspOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Interlocked.Exchange(ref _options, options);
+    }
+
+    /// <summary>The completion feature, or null when no completion model is configured (reported once).</summary>
+    public async Task<CompletionFeature?> GetCompletionAsync(CancellationToken cancellationToken)
+    {
+        var options = _options;
+        var path = ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
+        if (path is null)
+        {
+            ReportOnce("completion", "No completion model is configured; inline completion is off. Run `llmlsp models pull qwen2.5-coder-1.5b` or start the server with --model.");
+            return null;
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var engine = LoadLocked(path, options.Model);
+            if (_completion is null || !ReferenceEquals(_completionEngine, engine) || _completionSettings != ToSettings(options.Completion))
+            {
+                _completion?.Dispose();
+                _completionSettings = ToSettings(options.Completion);
+                _completion = new CompletionFeature(engine, _completionSettings);
+                _completionEngine = engine;
+            }
+            return _completion;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The chat model, or null when none is configured.</summary>
+    public async Task<ChatModel?> GetChatModelAsync(CancellationToken cancellationToken)
+    {
+        var options = _options;
+        var path = ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
+        if (path is null)
+        {
+            return null;
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ChatModel.FromEngine(LoadLocked(path, options.Model));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Chat over the configured model, grounded in the workspace index when asked.</summary>
+    public async Task<ChatFeature> GetChatAsync(CancellationToken cancellationToken)
+    {
+        var model = await GetChatModelAsync(cancellationToken).ConfigureAwait(false);
+        return new ChatFeature(model, Index, new ChatFeatureOptions { SystemPrompt = _options.Chat.SystemPrompt, AnswerTokens = _options.Chat.MaxTokens });
+    }
+
+    public async Task<AskFeature> GetAskAsync(CancellationToken cancellationToken)
+    {
+        var model = await GetChatModelAsync(cancellationToken).ConfigureAwait(false);
+        return new AskFeature(Index, model, new AskOptions { AnswerTokens = Math.Min(_options.Chat.MaxTokens, 1024) });
+    }
+
+    private string? ResolvePath(string? configured, ModelRole role)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+        if (_modelOverride is not null)
+        {
+            return _modelOverride;
+        }
+        using var manager = new ModelManager(UserDirectories.FromEnvironment());
+        return manager.TryResolve(role)?.Path;
+    }
+
+    private LlamaEngine LoadLocked(string path, ModelOptions model)
+    {
+        if (_engines.TryGetValue(path, out var engine))
+        {
+            return engine;
+        }
+        engine = LlamaEngine.Load(new EngineOptions
+        {
+            ModelPath = path,
+            ContextSize = model.ContextSize,
+            Threads = model.Threads > 0 ? model.Threads : null,
+            GpuLayers = model.GpuLayers,
+        }, _loggerFactory, _scheduler);
+        _engines[path] = engine;
+        LogModelReady(_logger, path);
+        return engine;
+    }
+
+    private static CompletionSettings ToSettings(Options.CompletionOptions options) => new()
+    {
+        MaxTokens = options.MaxTokens,
+        TimeBudgetMs = options.TimeBudgetMs,
+        PrefixTokens = options.PrefixTokens,
+        SuffixTokens = options.SuffixTokens,
+        Languages = options.Languages,
+        Enabled = options.Enabled,
+    };
+
+    private void ReportOnce(string key, string message)
+    {
+        lock (_reported)
+        {
+            if (!_reported.Add(key))
+            {
+                return;
+            }
+        }
+        LogUnavailable(_logger, message);
+    }
+
+    public void Dispose()
+    {
+        _completion?.Dispose();
+        Index.Dispose();
+        foreach (var engine in _engines.Values)
+        {
+            engine.Dispose();
+        }
+        _scheduler.Dispose();
+        _gate.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model ready: {Path}")]
+    private static partial void LogModelReady(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogUnavailable(ILogger logger, string message);
+}
