@@ -30,6 +30,8 @@ internal static class HandlerCatalog
             new ChatHandler(),
             new AskHandler(),
             new SearchHandler(),
+            new ModelsHandler(),
+            new PullModelHandler(),
         };
 
         if (includeTestMethods)

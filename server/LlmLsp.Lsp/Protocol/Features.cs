@@ -124,3 +124,26 @@ public sealed record IndexFolderResult(
     [property: JsonPropertyName("filesSkipped")] int FilesSkipped,
     [property: JsonPropertyName("chunks")] int Chunks,
     [property: JsonPropertyName("elapsedMs")] double ElapsedMs);
+
+// llmlsp/models and llmlsp/pullModel.
+
+public sealed record ModelsParams;
+
+public sealed record ModelDto(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("sizeBytes")] long? SizeBytes,
+    [property: JsonPropertyName("sha256")] string? Sha256,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("defaultFor")] IReadOnlyList<string> DefaultFor,
+    [property: JsonPropertyName("selectedFor")] IReadOnlyList<string> SelectedFor);
+
+public sealed record ModelsResult(
+    [property: JsonPropertyName("models")] IReadOnlyList<ModelDto> Models);
+
+public sealed record PullModelParams(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("workDoneToken"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProgressToken? WorkDoneToken = null);

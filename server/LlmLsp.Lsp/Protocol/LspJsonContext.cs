@@ -49,5 +49,9 @@ namespace LlmLsp.Protocol;
 [JsonSerializable(typeof(SearchParams))]
 [JsonSerializable(typeof(SearchResult))]
 [JsonSerializable(typeof(IndexFolderResult))]
+[JsonSerializable(typeof(ModelsParams))]
+[JsonSerializable(typeof(ModelsResult))]
+[JsonSerializable(typeof(PullModelParams))]
+[JsonSerializable(typeof(ModelDto))]
 [JsonSerializable(typeof(object))]
 public sealed partial class LspJsonContext : JsonSerializerContext;

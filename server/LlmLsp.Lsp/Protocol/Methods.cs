@@ -29,6 +29,12 @@ public static class Methods
     /// <summary>Ask the indexed workspace, answer with citations.</summary>
     public const string Ask = "llmlsp/ask";
 
+    /// <summary>The model catalogue with each model's local state.</summary>
+    public const string Models = "llmlsp/models";
+
+    /// <summary>Download a catalogue model with work-done progress.</summary>
+    public const string PullModel = "llmlsp/pullModel";
+
     /// <summary>Search the workspace index.</summary>
     public const string Search = "llmlsp/search";
 

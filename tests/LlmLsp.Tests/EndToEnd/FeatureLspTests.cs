@@ -179,4 +179,20 @@ public sealed class FeatureLspTests : IDisposable
         Assert.Equal("docs/setup.md", answer.GetProperty("citations")[0].GetProperty("path").GetString());
         await ShutdownAsync(client);
     }
+
+    [Fact]
+    public async Task Models_lists_the_catalogue_with_local_state()
+    {
+        var (client, _) = await StartAsync(withModel: false);
+        await using var _1 = client;
+
+        var response = await client.RequestAsync("llmlsp/models");
+
+        var models = response.GetProperty("result").GetProperty("models").EnumerateArray().ToList();
+        var chat = Assert.Single(models, m => m.GetProperty("name").GetString() == "qwen2.5-coder-1.5b-instruct");
+        Assert.Equal("absent", chat.GetProperty("state").GetString());
+        Assert.Contains("chat", chat.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(64, chat.GetProperty("sha256").GetString()!.Length);
+        await ShutdownAsync(client);
+    }
 }

@@ -13,7 +13,8 @@ public sealed class LifecycleTests
         await using var _ = client;
         Assert.Equal("utf-16", result.GetProperty("capabilities").GetProperty("positionEncoding").GetString());
         Assert.Equal(2, result.GetProperty("capabilities").GetProperty("textDocumentSync").GetProperty("change").GetInt32());
-        Assert.False(result.GetProperty("capabilities").TryGetProperty("executeCommandProvider", out JsonElement _));
+        // Only implemented commands are advertised.
+        Assert.Equal(["llmlsp.indexFolder"], result.GetProperty("capabilities").GetProperty("executeCommandProvider").GetProperty("commands").EnumerateArray().Select(c => c.GetString()));
 
         var shutdown = await client.RequestAsync("shutdown");
         Assert.Equal(JsonValueKind.Null, shutdown.GetProperty("result").ValueKind);

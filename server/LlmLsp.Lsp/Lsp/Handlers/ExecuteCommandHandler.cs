@@ -28,7 +28,7 @@ internal sealed class ExecuteCommandHandler()
         await using var work = await context.Progress.BeginAsync("Indexing " + Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar)),
             parameters.WorkDoneToken, cancellable: true, percentage: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, work.CancellationToken);
-        var latest = new LatestProgress();
+        var latest = new LatestProgress<IndexProgress>();
         var indexing = context.Features.Index.IndexFolderAsync(new IndexFolderRequest(folder), latest, linked.Token);
         // Reports go out from this loop, never from the indexer's callback, so begin/report/end stay in order.
         while (!indexing.IsCompleted)
@@ -63,15 +63,5 @@ internal sealed class ExecuteCommandHandler()
         }
         var value = first.GetString()!;
         return DocumentPaths.ToPath(value) ?? (Path.IsPathRooted(value) ? value : throw new InvalidParamsException("the argument must be a folder URI"));
-    }
-
-    /// <summary>Keeps only the newest progress value; the reporting loop takes it.</summary>
-    private sealed class LatestProgress : IProgress<IndexProgress>
-    {
-        private IndexProgress? _value;
-
-        public void Report(IndexProgress value) => Volatile.Write(ref _value, value);
-
-        public IndexProgress? Take() => Interlocked.Exchange(ref _value, null);
     }
 }
