@@ -3,6 +3,7 @@ using LlmLsp.Features.Chat;
 using LlmLsp.Features.Completion;
 using LlmLsp.Features.Docs;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Index;
 using LlmLsp.Models;
 using LlmLsp.Options;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ public sealed partial class FeatureHost : IDisposable
     private CompletionFeature? _completion;
     private LlamaEngine? _completionEngine;
     private CompletionSettings? _completionSettings;
+    private readonly RecentSnippets _snippets = new();
+    private CancellationTokenSource? _pendingReindex;
 
     public FeatureHost(string? modelOverride = null, ILoggerFactory? loggerFactory = null)
     {
@@ -38,6 +41,42 @@ public sealed partial class FeatureHost : IDisposable
     }
 
     public IndexingFeature Index { get; }
+
+    /// <summary>How long saves are collected before an index refresh runs.</summary>
+    public TimeSpan ReindexDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Remembers a document the user opened or saved, as context for completions in other files.</summary>
+    public void NoteDocument(string path, string text) => _snippets.Note(path, text);
+
+    /// <summary>Refreshes the folder's index in the background after a quiet moment, if it has one: keeping an
+    /// index fresh is cheap (unchanged files are skipped), creating one is the user's choice. Saves that come
+    /// in quick succession restart the wait.</summary>
+    public void ScheduleReindex(string folder)
+    {
+        if (!File.Exists(IndexLocation.DefaultDatabasePath(folder)))
+        {
+            return;
+        }
+        var mine = new CancellationTokenSource();
+        Interlocked.Exchange(ref _pendingReindex, mine)?.Cancel();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(ReindexDelay, mine.Token).ConfigureAwait(false);
+                var summary = await Index.IndexFolderAsync(new IndexFolderRequest(folder), null, mine.Token).ConfigureAwait(false);
+                LogReindexed(_logger, folder, summary.FilesIndexed, summary.FilesRemoved);
+            }
+            catch (OperationCanceledException)
+            {
+                // A newer save restarted the wait, or the server is shutting down.
+            }
+            catch (Exception ex) when (ex is LlmLspException or IOException)
+            {
+                LogReindexFailed(_logger, folder, ex.Message);
+            }
+        }, CancellationToken.None);
+    }
 
     public ComputeScheduler Scheduler => _scheduler;
 
@@ -66,7 +105,7 @@ public sealed partial class FeatureHost : IDisposable
             {
                 _completion?.Dispose();
                 _completionSettings = ToSettings(options.Completion);
-                _completion = new CompletionFeature(engine, _completionSettings);
+                _completion = new CompletionFeature(engine, _completionSettings, _snippets);
                 _completionEngine = engine;
             }
             return _completion;
@@ -166,6 +205,7 @@ public sealed partial class FeatureHost : IDisposable
 
     public void Dispose()
     {
+        _pendingReindex?.Cancel();
         _completion?.Dispose();
         Index.Dispose();
         foreach (var engine in _engines.Values)
@@ -175,6 +215,12 @@ public sealed partial class FeatureHost : IDisposable
         _scheduler.Dispose();
         _gate.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index of {Folder} refreshed: {Indexed} files re-indexed, {Removed} removed")]
+    private static partial void LogReindexed(ILogger logger, string folder, int indexed, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the index of {Folder} failed: {Reason}")]
+    private static partial void LogReindexFailed(ILogger logger, string folder, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model ready: {Path}")]
     private static partial void LogModelReady(ILogger logger, string path);

@@ -52,11 +52,12 @@ public sealed class CompletionFeature : IDisposable
     private readonly Dictionary<string, (string Before, string After, string Suggestion)> _lastShown = [];
     private readonly LinkedList<(string Key, string Suggestion)> _results = new();
 
-    public CompletionFeature(LlamaEngine engine, CompletionSettings? settings = null)
+    public CompletionFeature(LlamaEngine engine, CompletionSettings? settings = null, RecentSnippets? snippets = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
         _settings = settings ?? new CompletionSettings();
+        Snippets = snippets ?? new RecentSnippets();
         _template = FimTemplate.For(engine) ?? throw new LlmLspException(ErrorKind.InvalidModel,
             $"{Path.GetFileName(engine.Model.Path)} has no fill-in-the-middle tokens, so it cannot complete code. " +
             "Use a code model trained for infill, such as `llmlsp models pull qwen2.5-coder-1.5b`.");
@@ -64,7 +65,8 @@ public sealed class CompletionFeature : IDisposable
 
     public FimTemplate Template => _template;
 
-    public RecentSnippets Snippets { get; } = new();
+    /// <summary>Other files' heads offered as context; fed by the editor's open/save events.</summary>
+    public RecentSnippets Snippets { get; }
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
     {

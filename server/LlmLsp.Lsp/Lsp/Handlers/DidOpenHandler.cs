@@ -15,6 +15,11 @@ internal sealed class DidOpenHandler()
         var item = parameters.TextDocument;
         var document = new TextDocumentSnapshot(item.Uri, item.LanguageId, item.Version, item.Text);
         context.Update(context.State with { Documents = context.State.Documents.Open(document) });
+        if (DocumentPaths.ToPath(item.Uri) is { } path)
+        {
+            // Open files are likely related to the work at hand: context for completions elsewhere.
+            context.Features.NoteDocument(Path.GetFileName(path), item.Text);
+        }
         return Task.CompletedTask;
     }
 }
