@@ -12,6 +12,7 @@ internal static class Program
         {
             GenerateCommand.Create(),
             EmbedCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -68,7 +68,7 @@ public sealed partial class LlamaEngine
             _clock = Stopwatch.StartNew();
             var cached = _cache.Tokens;
             var common = 0;
-            var limit = Math.Min(cached.Count, _prompt.Length);
+            var limit = _request.ReuseCachedPrefix ? Math.Min(cached.Count, _prompt.Length) : 0;
             while (common < limit && cached[common] == _prompt[common])
             {
                 common++;
