@@ -41,6 +41,16 @@ public static class EngineBenchmark
         NativeLibraryLoader.Load(loggerFactory.CreateLogger("LlmLsp.Native"));
         var stopwatch = Stopwatch.StartNew();
         using var engine = LlamaEngine.Load(options, loggerFactory);
+        // Like llama.cpp's perf "load time": from the start of the model load to the end of the first
+        // evaluation, so it includes creating the context (ours makes it lazily on first use).
+        if (engine.Model.IsEmbeddingModel)
+        {
+            await engine.EmbedAsync(["hello"], cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await engine.GenerateTextAsync(new GenerationRequest { PromptTokens = RandomTokens(engine, 1), MaxTokens = 0 }, cancellationToken).ConfigureAwait(false);
+        }
         var loadMs = stopwatch.Elapsed.TotalMilliseconds;
 
         double? pp = null, tg = null, embd = null;

@@ -136,6 +136,11 @@ public static unsafe partial class NativeLibraryLoader
         }
         foreach (var line in File.ReadLines(MapsFile))
         {
+            if (line.EndsWith("/libggml-cpu.so", StringComparison.Ordinal) || line.Contains("/libggml-cpu.so.", StringComparison.Ordinal))
+            {
+                // A build for one CPU (GGML_NATIVE=ON) has a single, unsuffixed CPU backend.
+                return "native";
+            }
             var at = line.IndexOf("libggml-cpu-", StringComparison.Ordinal);
             if (at >= 0)
             {
