@@ -60,8 +60,10 @@ theirs() { # build model rep
   [ "$1" = native ] && tools="$NAT_TOOLS"
   # Load time: llama.cpp's own perf counter ("load time" = model load start to the end of the first
   # evaluation), one short prompt; `bench engine` measures the same span.
-  local load
-  load="$("$tools/llama-embedding" -m "$file" -t "$THREADS" -c 512 -b 512 -ub 512 -p "hello" --no-warmup --perf -lv 4 2>&1 >/dev/null \
+  # Same n_ctx as ours (bench engine's default 4096; BERT is clamped to its 512 on both sides).
+  local load ctx=4096
+  case "$2" in bge-*) ctx=512;; esac
+  load="$("$tools/llama-embedding" -m "$file" -t "$THREADS" -c "$ctx" -b 512 -ub 512 -p "hello" --no-warmup --perf -lv 4 2>&1 >/dev/null \
     | sed -n 's/.*load time = *\([0-9.]*\) ms.*/\1/p' | head -1)"
   case "$2" in
     bge-*)
