@@ -19,6 +19,7 @@ internal static class Program
             ChatCommand.Create(),
             ModelsCommand.Create(),
             CompleteCommand.Create(),
+            BenchCommand.Create(),
         };
         // Without an explicit configuration Ctrl+C (SIGINT) killed the process outright instead of cancelling the
         // command's token, so `models pull` could not say how to resume and `generate` could not stop cleanly.

@@ -37,6 +37,12 @@ internal sealed class EngineCommandOptions
         DefaultValueFactory = _ => 4096,
     };
 
+    public Option<int> GpuLayers { get; } = new("--gpu-layers", "-ngl")
+    {
+        Description = "Layers to offload to a GPU backend (needs the CUDA libraries, see docs/benchmarks.md); 0 = CPU only.",
+        DefaultValueFactory = _ => 0,
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Log engine details (library, CPU backend, timings) to stderr.",
@@ -47,6 +53,7 @@ internal sealed class EngineCommandOptions
         command.Options.Add(Model);
         command.Options.Add(Threads);
         command.Options.Add(ContextSize);
+        command.Options.Add(GpuLayers);
         command.Options.Add(Verbose);
     }
 
@@ -55,6 +62,7 @@ internal sealed class EngineCommandOptions
         ModelPath = ModelPath(parse),
         Threads = parse.GetValue(Threads),
         ContextSize = parse.GetValue(ContextSize),
+        GpuLayers = parse.GetValue(GpuLayers),
     };
 
     private string ModelPath(ParseResult parse)

@@ -25,6 +25,11 @@ public sealed record GenerationRequest
 
     /// <summary>Keep generating past end-of-generation tokens (benchmarks with random weights need this).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
+
+    /// <summary>Reuse the tokens the context already holds when the prompt starts with them (the default).
+    /// False clears the generation context first and decodes the whole prompt: benchmarks need a fresh
+    /// KV cache for every repetition, as llama-bench has. It is applied inside the job, on the scheduler.</summary>
+    public bool ReuseCachedPrefix { get; init; } = true;
 }
 
 /// <summary>Generation contexts of one engine. Completion keeps its FIM prompt cached across keystrokes while

@@ -71,7 +71,8 @@ public sealed partial class LlamaEngine
             }
             _clock = Stopwatch.StartNew();
             var cached = _cache.Tokens;
-            var plan = KvReusePlanner.Create(cached, _prompt, _request.ReuseChunkMinimum);
+            // Without prefix reuse (benchmarks measuring a cold prompt) the plan starts from an empty cache.
+            var plan = KvReusePlanner.Create(_request.ReuseCachedPrefix ? cached : [], _prompt, _request.ReuseChunkMinimum);
             _reused = _prompt.Length - plan.PositionsToEvaluate.Count;
             _stablePrefix = plan.CommonPrefix;
             _moves = plan.Moves;

@@ -13,6 +13,7 @@ internal static class AbiSelfTest
         Expect(problems, "sizeof(llama_model_params)", Unsafe.SizeOf<LlamaModelParams>(), LlamaAbi.ModelParamsSize);
         Expect(problems, "sizeof(llama_context_params)", Unsafe.SizeOf<LlamaContextParams>(), LlamaAbi.ContextParamsSize);
         Expect(problems, "sizeof(llama_batch)", Unsafe.SizeOf<LlamaBatchNative>(), LlamaAbi.BatchSize);
+        Expect(problems, "sizeof(llama_model_quantize_params)", Unsafe.SizeOf<LlamaModelQuantizeParams>(), LlamaAbi.ModelQuantizeParamsSize);
 
         var model = Interop.Llama.llama_model_default_params();
         Expect(problems, "model.n_gpu_layers", model.NGpuLayers, -1);
@@ -33,6 +34,12 @@ internal static class AbiSelfTest
         Expect(problems, "context.swa_full", context.SwaFull, (byte)1);
         Expect(problems, "context.kv_unified", context.KvUnified, (byte)0);
         Expect(problems, "context.n_samplers", context.NSamplers, (nuint)0);
+
+        var quantize = Interop.Llama.llama_model_quantize_default_params();
+        Expect(problems, "quantize.ftype", quantize.FileType, 7);
+        Expect(problems, "quantize.output_tensor_type", quantize.OutputTensorType, LlamaAbi.GgmlTypeCount);
+        Expect(problems, "quantize.quantize_output_tensor", quantize.QuantizeOutputTensor, (byte)1);
+        Expect(problems, "quantize.dry_run", quantize.DryRun, (byte)0);
 
         if (problems.Count > 0)
         {

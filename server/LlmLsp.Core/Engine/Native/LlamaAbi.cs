@@ -16,6 +16,10 @@ internal static class LlamaAbi
     public const int ModelParamsSize = 80;
     public const int ContextParamsSize = 160;
     public const int BatchSize = 56;
+    public const int ModelQuantizeParamsSize = 64;
+
+    /// <summary>GGML_TYPE_COUNT: "no override" in llama_model_quantize_params.</summary>
+    public const int GgmlTypeCount = 43;
 
     /// <summary>Every export the bindings call, checked up front so a wrong library fails at load with a
     /// list of what is missing instead of an EntryPointNotFoundException in the middle of a request.</summary>
@@ -40,5 +44,6 @@ internal static class LlamaAbi
         "llama_sampler_init_top_p", "llama_sampler_init_min_p", "llama_sampler_init_temp",
         "llama_sampler_init_penalties", "llama_sampler_sample", "llama_sampler_accept", "llama_sampler_reset",
         "llama_sampler_free", "llama_log_set", "llama_print_system_info",
+        "llama_model_quantize_default_params", "llama_model_quantize",
     ];
 }

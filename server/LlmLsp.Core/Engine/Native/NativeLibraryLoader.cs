@@ -104,6 +104,11 @@ public static unsafe partial class NativeLibraryLoader
         var cpuVariant = LoadedCpuVariant() ?? "unknown";
         var info = new NativeLibraryInfo(dir, cpuVariant, ggmlVersion, Utf8.Read(Interop.Ggml.ggml_commit()), Utf8.Read(Interop.Llama.llama_print_system_info()));
         LogLoaded(logger, dir, cpuVariant, ggmlVersion);
+        foreach (var gpu in LoadedGpuBackends())
+        {
+            // Present only with a GPU build (e.g. @node-llama-cpp/linux-x64-cuda); used when GpuLayers > 0.
+            LogGpuBackend(logger, gpu);
+        }
         return info;
     }
 
@@ -136,6 +141,11 @@ public static unsafe partial class NativeLibraryLoader
         }
         foreach (var line in File.ReadLines(MapsFile))
         {
+            if (line.EndsWith("/libggml-cpu.so", StringComparison.Ordinal) || line.Contains("/libggml-cpu.so.", StringComparison.Ordinal))
+            {
+                // A build for one CPU (GGML_NATIVE=ON) has a single, unsuffixed CPU backend.
+                return "native";
+            }
             var at = line.IndexOf("libggml-cpu-", StringComparison.Ordinal);
             if (at >= 0)
             {
@@ -144,6 +154,19 @@ public static unsafe partial class NativeLibraryLoader
             }
         }
         return null;
+    }
+
+    /// <summary>GPU backends ggml loaded from the folder (libggml-cuda.so, libggml-vulkan.so, ...).</summary>
+    private static IEnumerable<string> LoadedGpuBackends()
+    {
+        const string MapsFile = "/proc/self/maps";
+        if (!File.Exists(MapsFile))
+        {
+            return [];
+        }
+        string[] names = ["cuda", "vulkan", "hip", "sycl"];
+        var lines = File.ReadAllLines(MapsFile);
+        return names.Where(n => lines.Any(l => l.Contains($"/libggml-{n}", StringComparison.Ordinal))).ToList();
     }
 
     /// <summary>.NET wraps dlerror() in generic advice; the OS's own reason is the last line.</summary>
@@ -158,4 +181,7 @@ public static unsafe partial class NativeLibraryLoader
 
     [LoggerMessage(Level = LogLevel.Information, Message = "llama.cpp loaded from {Directory}; ggml chose the CPU backend '{CpuVariant}' (ggml {GgmlVersion})")]
     private static partial void LogLoaded(ILogger logger, string directory, string cpuVariant, string ggmlVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ggml loaded the GPU backend '{Backend}'; layers are offloaded with --gpu-layers / EngineOptions.GpuLayers")]
+    private static partial void LogGpuBackend(ILogger logger, string backend);
 }

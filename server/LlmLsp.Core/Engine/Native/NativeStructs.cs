@@ -93,3 +93,23 @@ internal unsafe struct LlamaChatMessageNative
     public byte* Role;
     public byte* Content;
 }
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct LlamaModelQuantizeParams
+{
+    public int NThread;
+    public int FileType;
+    public int OutputTensorType;
+    public int TokenEmbeddingType;
+    public byte AllowRequantize;
+    public byte QuantizeOutputTensor;
+    public byte OnlyCopy;
+    public byte Pure;
+    public byte KeepSplit;
+    public byte DryRun;
+    public void* Imatrix;
+    public void* KvOverrides;
+    public void* TensorTypeOverrides;
+    public int* PruneLayers;
+    public nuint MaxBufSize;
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using LlmLsp.Bench;
+using LlmLsp.Engine;
+using LlmLsp.Gguf;
+using LlmLsp.Tests.EndToEnd;
+using LlmLsp.Tests.Fixtures;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmLsp.Tests.Bench;
+
+/// <summary>Benchmark models (tiny shape only: no download, seconds) and `bench engine --json`.</summary>
+public sealed class BenchModelTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "llmlsp-tests", "bench-" + Guid.NewGuid().ToString("N"));
+
+    public BenchModelTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData(ModelFileType.F16)]
+    [InlineData(ModelFileType.Q8_0)]
+    [InlineData(ModelFileType.Q4_K_M)]
+    public async Task A_tiny_bench_model_is_quantised_by_llama_cpp_and_generates(ModelFileType type)
+    {
+        var path = Path.Combine(_directory, $"tiny-{type}.gguf");
+        BenchModels.Make(BenchModelShapes.TinyTest, type, TinyModels.Decoder(), path, threads: 2, NullLogger.Instance);
+
+        var file = GgufFile.Read(path);
+        Assert.Equal("qwen2", file.Architecture);
+        Assert.Equal((long)type, file.GetIntegerOrNull("general.file_type"));
+        Assert.NotNull(file.FindTensor("blk.0.attn_q.bias"));
+        Assert.Null(file.FindTensor("output.weight")); // tied embeddings, like Qwen2.5-Coder
+
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = path, ContextSize = 256, Threads = 2 });
+        var result = await engine.GenerateTextAsync(new GenerationRequest
+        {
+            PromptTokens = [1, 2, 3],
+            MaxTokens = 5,
+            IgnoreEndOfGeneration = true,
+        });
+        Assert.Equal(5, result.GeneratedTokens);
+    }
+
+    [Fact]
+    public void Added_tokens_and_padding_follow_the_shape()
+    {
+        var source = GgufFile.Read(TinyModels.Decoder());
+        var count = source.Get<string[]>("tokenizer.ggml.tokens").Length;
+        var shape = BenchModelShapes.TinyTest with
+        {
+            VocabSize = count + 16,
+            AddedTokens = [new AddedToken(count + 2, "<|fim_prefix|>", 4)],
+            TokenIds = new Dictionary<string, uint> { ["tokenizer.ggml.fim_pre_token_id"] = (uint)(count + 2) },
+        };
+        var path = Path.Combine(_directory, "padded.gguf");
+        BenchModelWriter.Build(shape, TinyModels.Decoder()).WriteFile(path);
+
+        var file = GgufFile.Read(path);
+        var tokens = file.Get<string[]>("tokenizer.ggml.tokens");
+        var types = file.Get<int[]>("tokenizer.ggml.token_type");
+        Assert.Equal(count + 16, tokens.Length);
+        Assert.Equal(tokens.Length, types.Length);
+        Assert.Equal("<|fim_prefix|>", tokens[count + 2]);
+        Assert.Equal(4, types[count + 2]);
+        Assert.Equal($"[PAD{count}]", tokens[count]);
+        Assert.Equal(5, types[count]);
+        Assert.Equal(count + 2, file.GetIntegerOrNull("tokenizer.ggml.fim_pre_token_id"));
+        Assert.Equal(new long[] { 64, count + 16 }, file.FindTensor("token_embd.weight")!.Shape);
+    }
+
+    [Fact]
+    public void Real_shapes_match_the_published_models()
+    {
+        var coder = BenchModelShapes.Find("qwen2.5-coder-0.5b")!;
+        Assert.Equal((896, 24, 14, 2, 4864, 151936), (coder.Hidden, coder.Layers, coder.Heads, coder.KvHeads, coder.FeedForward, coder.VocabSize));
+        Assert.Equal(22, BenchModelShapes.Qwen25AddedTokens.Count);
+        Assert.Equal(new AddedToken(151659, "<|fim_prefix|>", 4), BenchModelShapes.Qwen25AddedTokens.Single(t => t.Id == 151659));
+        Assert.Equal("<|file_sep|>", BenchModelShapes.Qwen25AddedTokens[^1].Text);
+        Assert.Equal(151664, BenchModelShapes.Qwen25AddedTokens[^1].Id);
+    }
+
+    [Fact]
+    public async Task Bench_engine_json_prints_the_five_fields()
+    {
+        var result = await CliProcess.RunAsync(["bench", "engine", "--model", TinyModels.Decoder(), "--threads", "2", "--json",
+            "--repetitions", "1", "--embeddings", "on"], timeout: TimeSpan.FromMinutes(3));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        foreach (var field in new[] { "pp_tps", "tg_tps", "embd_tps", "load_ms", "peak_rss_mb" })
+        {
+            Assert.True(json.RootElement.GetProperty(field).GetDouble() > 0, $"{field} in {result.Stdout}");
+        }
+    }
+
+    [Fact]
+    public async Task Make_model_writes_the_tiny_shape_through_the_cli()
+    {
+        var path = Path.Combine(_directory, "cli.gguf");
+        var result = await CliProcess.RunAsync(["bench", "make-model", "--shape", "tiny-test", "--quant", "q8_0",
+            "--vocab", TinyModels.Decoder(), "--out", path, "--threads", "2"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(path, result.Stdout.Trim());
+        Assert.Equal(7, GgufFile.Read(path).GetIntegerOrNull("general.file_type"));
+    }
+}
