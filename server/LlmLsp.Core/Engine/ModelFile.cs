@@ -26,7 +26,8 @@ public static class ModelFile
         }
         try
         {
-            var gguf = GgufFile.Read(full);
+            // Arrays (the tokenizer's 150k strings) are bounds-checked but not read: llama.cpp reads them anyway.
+            var gguf = GgufReader.Read(full, readArrays: false);
             return new ModelFileHeader(full, gguf.Architecture ?? "unknown", gguf.FileSize);
         }
         catch (GgufFormatException ex)

@@ -22,7 +22,12 @@ public static class GgufReader
 
     private const int HeaderBytes = 4 + 4 + 8 + 8;
 
-    public static GgufFile Read(string path)
+    public static GgufFile Read(string path) => Read(path, readArrays: true);
+
+    /// <param name="readArrays">False skips (but still bounds-checks) array values such as a 150k-token vocabulary
+    /// and leaves them out of <see cref="GgufFile.Metadata"/>: enough to validate a model before loading it,
+    /// without the memory and time of materialising its tokenizer.</param>
+    public static GgufFile Read(string path, bool readArrays)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -44,12 +49,13 @@ public static class GgufReader
 
         using (stream)
         {
-            return new Parser(path, stream).Parse();
+            return new Parser(path, stream, readArrays).Parse();
         }
     }
 
-    private sealed class Parser(string path, FileStream stream)
+    private sealed class Parser(string path, FileStream stream, bool readArrays)
     {
+        private readonly bool _readArrays = readArrays;
         private readonly string _path = path;
         private readonly Stream _stream = stream;
         private readonly long _fileSize = stream.Length;
@@ -99,6 +105,11 @@ public static class GgufReader
                     throw Fail($"metadata key '{key}' appears more than once");
                 }
                 var type = ReadValueType($"metadata key '{key}'");
+                if (type == GgufValueType.Array && !_readArrays)
+                {
+                    SkipArray(key);
+                    continue;
+                }
                 metadata.Add(new GgufMetadataEntry(key, ReadValue(type, key)));
             }
 
@@ -317,6 +328,44 @@ public static class GgufReader
                     byte[] raw = ReadBytes(checked(n * minimumBytesEach));
                     return DecodeNumericArray(elementType, raw, n);
             }
+        }
+
+        /// <summary>Moves past an array with the same checks as reading it, without keeping its elements.</summary>
+        private void SkipArray(string key)
+        {
+            var elementType = ReadValueType($"array '{key}'");
+            if (elementType == GgufValueType.Array)
+            {
+                throw Fail($"metadata key '{key}' is an array of arrays, which GGUF readers do not support");
+            }
+            ulong count = ReadUInt64();
+            int minimumBytesEach = elementType == GgufValueType.String ? 8 : FixedSize(elementType);
+            if (count > (ulong)Array.MaxLength || (long)count * minimumBytesEach > Remaining)
+            {
+                throw Fail($"array '{key}' claims {count} elements of {elementType}, which cannot fit in the {Remaining} bytes that remain " +
+                    "(the file is truncated or damaged)");
+            }
+            if (elementType != GgufValueType.String)
+            {
+                Skip((long)count * minimumBytesEach);
+                return;
+            }
+            for (ulong i = 0; i < count; i++)
+            {
+                ulong length = ReadUInt64();
+                if (length > (ulong)Remaining)
+                {
+                    throw Fail($"element {i} of '{key}' claims a string of {length} bytes but only {Remaining} bytes remain " +
+                        "(the file is truncated or damaged)");
+                }
+                Skip((long)length);
+            }
+        }
+
+        private void Skip(long count)
+        {
+            _stream.Seek(count, SeekOrigin.Current);
+            _position += count;
         }
 
         private static GgufValue DecodeNumericArray(GgufValueType elementType, byte[] raw, int n)

@@ -226,4 +226,19 @@ public sealed class GgufRoundTripTests : IDisposable
 
     private static float[] DecodeF16(byte[] bytes) =>
         [.. Enumerable.Range(0, bytes.Length / 2).Select(i => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(i * 2)))];
+
+    [Fact]
+    public void Reading_without_arrays_skips_them_but_keeps_scalars_and_tensors()
+    {
+        var path = LlmLsp.Tests.Fixtures.TinyModels.Decoder();
+
+        var full = GgufReader.Read(path);
+        var light = GgufReader.Read(path, readArrays: false);
+
+        Assert.True(full.Contains("tokenizer.ggml.tokens"));
+        Assert.False(light.Contains("tokenizer.ggml.tokens"));
+        Assert.Equal(full.Architecture, light.Architecture);
+        Assert.Equal(full.GetIntegerOrNull("tokenizer.ggml.eos_token_id"), light.GetIntegerOrNull("tokenizer.ggml.eos_token_id"));
+        Assert.Equal(full.Tensors.Select(t => (t.Name, t.FileOffset)), light.Tensors.Select(t => (t.Name, t.FileOffset)));
+    }
 }
