@@ -195,4 +195,34 @@ public sealed class FeatureLspTests : IDisposable
         Assert.Equal(64, chat.GetProperty("sha256").GetString()!.Length);
         await ShutdownAsync(client);
     }
+
+    [Fact]
+    public async Task Cancelling_a_chat_mid_answer_returns_what_was_produced()
+    {
+        var (client, _) = await LspTestClient.StartInitializedAsync(
+            initializationOptions: new { chat = new { maxTokens = 4000 } },
+            serverArguments: ["--model", TinyModels.Decoder()],
+            workspaceFolder: _folder);
+        await using var _1 = client;
+
+        var (id, response) = client.BeginRequest("llmlsp/chat", new
+        {
+            messages = new[] { new { role = "user", content = "Tell me a very long story." } },
+            partialResultToken = "chat-cancel",
+        });
+        var first = await client.NextNotificationAsync("$/progress");
+        await client.NotifyAsync("$/cancelRequest", new { id });
+        var answer = await response;
+
+        var deltas = new StringBuilder(first.GetProperty("params").GetProperty("value").GetProperty("delta").GetString());
+        while (client.TryReadNotification("$/progress", out var progress))
+        {
+            deltas.Append(progress.GetProperty("params").GetProperty("value").GetProperty("delta").GetString());
+        }
+        var result = answer.GetProperty("result");
+        Assert.Equal("cancelled", result.GetProperty("finishReason").GetString());
+        Assert.True(result.GetProperty("completionTokens").GetInt32() < 4000);
+        Assert.StartsWith(deltas.ToString(), result.GetProperty("text").GetString(), StringComparison.Ordinal);
+        await ShutdownAsync(client);
+    }
 }
