@@ -7,57 +7,33 @@ public sealed partial class LlamaEngine
 {
     /// <summary>Embeds many token sequences, packing as many whole sequences as fit into each batch (one
     /// decode per step), then pools and L2-normalises each.</summary>
-    private sealed class EmbeddingJob : ComputeJob
+    private sealed class EmbeddingJob : ContextJob
     {
         public const int MaxSequencesPerBatch = 64;
 
-        private readonly LlamaEngine _engine;
-        private readonly SafeLlamaContextHandle _context;
         private readonly int[][] _sequences;
         private readonly float[][] _results;
-        private readonly CancellationToken _cancellationToken;
         private readonly TaskCompletionSource<float[][]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly Lock _abortLock = new();
         private LlamaBatch? _batch;
-        private bool _active;
         private int _next;
 
         public EmbeddingJob(LlamaEngine engine, SafeLlamaContextHandle context, int[][] sequences, CancellationToken cancellationToken)
-            : base(ComputeLane.Background, context)
+            : base(engine, context, ComputeLane.Background, cancellationToken)
         {
-            _engine = engine;
-            _context = context;
             _sequences = sequences;
             _results = new float[sequences.Length][];
-            _cancellationToken = cancellationToken;
         }
 
         public Task<float[][]> Completion => _completion.Task;
 
-        public void RequestAbort()
+        protected override void Start()
         {
-            lock (_abortLock)
-            {
-                if (_active)
-                {
-                    _context.RequestAbort();
-                }
-            }
-        }
-
-        public override void OnStart()
-        {
-            lock (_abortLock)
-            {
-                _active = true;
-                _context.ClearAbort();
-            }
-            _batch = new LlamaBatch(_context.BatchSize);
+            _batch = new LlamaBatch(Context.BatchSize);
         }
 
         public override bool Step()
         {
-            _cancellationToken.ThrowIfCancellationRequested();
+            CancellationToken.ThrowIfCancellationRequested();
             var batch = _batch!;
             batch.Clear();
             var first = _next;
@@ -68,7 +44,7 @@ public sealed partial class LlamaEngine
                 if (tokens.Length == 0)
                 {
                     // Nothing to embed: a zero vector says "no content" without a model call.
-                    _results[_next] = new float[_engine.Model.EmbeddingSize];
+                    _results[_next] = new float[Engine.Model.EmbeddingSize];
                     _next++;
                     continue;
                 }
@@ -85,14 +61,15 @@ public sealed partial class LlamaEngine
             }
             if (count > 0)
             {
-                _context.ClearMemory();
-                var status = _engine.Model.IsEmbeddingModel && !_engineHasDecoder ? _context.Encode(batch) : _context.Decode(batch);
+                Context.ClearMemory();
+                // Pure encoders (no decoder half) take llama_encode; BERT-style models report a decoder and decode.
+                var status = Engine._model.HasDecoder ? Context.Decode(batch) : Context.Encode(batch);
                 if (status != 0)
                 {
-                    _cancellationToken.ThrowIfCancellationRequested();
+                    CancellationToken.ThrowIfCancellationRequested();
                     throw new InvalidOperationException($"Embedding batch failed with status {status}.");
                 }
-                var size = _engine.Model.EmbeddingSize;
+                var size = Engine.Model.EmbeddingSize;
                 var sequence = 0;
                 for (var index = first; index < _next; index++)
                 {
@@ -100,7 +77,7 @@ public sealed partial class LlamaEngine
                     {
                         continue;
                     }
-                    var pooled = _context.SequenceEmbedding(sequence++, size);
+                    var pooled = Context.SequenceEmbedding(sequence++, size);
                     if (pooled.IsEmpty)
                     {
                         throw new InvalidOperationException("llama.cpp returned no pooled embedding.");
@@ -110,8 +87,6 @@ public sealed partial class LlamaEngine
             }
             return _next >= _sequences.Length;
         }
-
-        private bool _engineHasDecoder => _engine._model.HasDecoder;
 
         private static float[] Normalize(ReadOnlySpan<float> vector)
         {
@@ -124,26 +99,21 @@ public sealed partial class LlamaEngine
             return result;
         }
 
-        public override void OnFinished(Exception? error)
+        protected override void Finish(Exception? error)
         {
-            lock (_abortLock)
-            {
-                _active = false;
-            }
             _batch?.Dispose();
             if (error is null)
             {
                 _completion.TrySetResult(_results);
             }
-            else if (error is OperationCanceledException && _cancellationToken.IsCancellationRequested)
+            else if (error is OperationCanceledException canceled)
             {
-                _completion.TrySetCanceled(_cancellationToken);
+                _completion.TrySetCanceled(canceled.CancellationToken);
             }
             else
             {
                 _completion.TrySetException(error);
             }
-            _engine.JobFinished();
         }
     }
 }

@@ -9,22 +9,17 @@ public sealed partial class LlamaEngine
 {
     /// <summary>One generation as a sequence of scheduler steps: prompt decode in batches, then one token per
     /// step. Streams text into a channel that <see cref="GenerateAsync"/> reads.</summary>
-    private sealed class GenerationJob : ComputeJob
+    private sealed class GenerationJob : ContextJob
     {
-        private readonly LlamaEngine _engine;
-        private readonly SafeLlamaContextHandle _context;
         private readonly GenerationCache _cache;
         private readonly int[] _prompt;
         private readonly GenerationRequest _request;
         private readonly ChannelWriter<GenerationUpdate> _output;
-        private readonly CancellationToken _cancellationToken;
-        private readonly Lock _abortLock = new();
         private readonly StreamingTextDecoder _text;
         private readonly ArrayBufferWriter<byte> _pieceBytes = new(64);
         private readonly System.Text.StringBuilder _generated = new();
         private SafeLlamaSamplerHandle? _sampler;
         private LlamaBatch? _batch;
-        private bool _active;
         private IReadOnlyList<int> _toEvaluate = [];
         private IReadOnlyList<ChunkMove> _moves = [];
         private int _nextMove;
@@ -37,38 +32,17 @@ public sealed partial class LlamaEngine
 
         public GenerationJob(LlamaEngine engine, SafeLlamaContextHandle context, GenerationCache cache, int[] prompt,
             GenerationRequest request, ChannelWriter<GenerationUpdate> output, CancellationToken cancellationToken)
-            : base(request.Lane, context)
+            : base(engine, context, request.Lane, cancellationToken)
         {
-            _engine = engine;
-            _context = context;
             _cache = cache;
             _prompt = prompt;
             _request = request;
             _output = output;
-            _cancellationToken = cancellationToken;
             _text = new StreamingTextDecoder(request.StopSequences);
         }
 
-        /// <summary>From any thread: interrupts the decode in progress, but only while this job owns the context
-        /// (the flag is shared by every job on it).</summary>
-        public void RequestAbort()
+        protected override void Start()
         {
-            lock (_abortLock)
-            {
-                if (_active)
-                {
-                    _context.RequestAbort();
-                }
-            }
-        }
-
-        public override void OnStart()
-        {
-            lock (_abortLock)
-            {
-                _active = true;
-                _context.ClearAbort();
-            }
             _clock = Stopwatch.StartNew();
             var cached = _cache.Tokens;
             // Without prefix reuse (benchmarks measuring a cold prompt) the plan starts from an empty cache.
@@ -80,7 +54,7 @@ public sealed partial class LlamaEngine
             // Until the whole prompt is decoded only the common prefix is certain to be in the KV cache.
             cached.RemoveRange(plan.CommonPrefix, cached.Count - plan.CommonPrefix);
             _toEvaluate = plan.PositionsToEvaluate;
-            _batch = new LlamaBatch(Math.Max(1, Math.Min(_context.BatchSize, _toEvaluate.Count)));
+            _batch = new LlamaBatch(Math.Max(1, Math.Min(Context.BatchSize, _toEvaluate.Count)));
             var s = _request.Sampling;
             _sampler = SafeLlamaSamplerHandle.Create(new SamplerSettings(s.Temperature, s.TopK, s.TopP, s.MinP,
                 s.RepeatPenalty, s.RepeatLastN, s.FrequencyPenalty, s.PresencePenalty, s.Seed));
@@ -88,7 +62,7 @@ public sealed partial class LlamaEngine
 
         public override bool Step()
         {
-            _cancellationToken.ThrowIfCancellationRequested();
+            CancellationToken.ThrowIfCancellationRequested();
             return _promptDone < _toEvaluate.Count ? DecodePromptBatch() : GenerateOneToken();
         }
 
@@ -100,16 +74,16 @@ public sealed partial class LlamaEngine
         {
             foreach (var move in plan.Moves)
             {
-                _context.CopySequence(GenerationSequence, StagingSequence, move.From, move.From + move.Length);
+                Context.CopySequence(GenerationSequence, StagingSequence, move.From, move.From + move.Length);
             }
-            _context.RemoveTokens(GenerationSequence, plan.CommonPrefix, -1);
+            Context.RemoveTokens(GenerationSequence, plan.CommonPrefix, -1);
             foreach (var move in plan.Moves.Where(m => m.Delta < 0))
             {
-                _context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
+                Context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
             }
             foreach (var move in plan.Moves.Where(m => m.Delta > 0).Reverse())
             {
-                _context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
+                Context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
             }
         }
 
@@ -122,7 +96,7 @@ public sealed partial class LlamaEngine
             while (_nextMove < _moves.Count && _moves[_nextMove].To < next)
             {
                 var move = _moves[_nextMove++];
-                _context.CopySequence(StagingSequence, GenerationSequence, move.To, move.To + move.Length);
+                Context.CopySequence(StagingSequence, GenerationSequence, move.To, move.To + move.Length);
             }
             var stopBefore = _nextMove < _moves.Count ? _moves[_nextMove].To : int.MaxValue;
             var end = _promptDone;
@@ -136,7 +110,7 @@ public sealed partial class LlamaEngine
             _promptDone = end;
             if (_promptDone == _toEvaluate.Count)
             {
-                _context.RemoveTokens(StagingSequence, -1, -1);
+                Context.RemoveTokens(StagingSequence, -1, -1);
                 _cache.Tokens.AddRange(_prompt.AsSpan(_stablePrefix));
                 _promptTime = _clock.Elapsed;
                 _clock.Restart();
@@ -158,22 +132,22 @@ public sealed partial class LlamaEngine
             {
                 return Finish(FinishReason.TimeBudget);
             }
-            var token = _sampler!.Sample(_context, -1);
+            var token = _sampler!.Sample(Context, -1);
             _sampler.Accept(token);
-            if (!_request.IgnoreEndOfGeneration && _engine._vocab.IsEndOfGeneration(token))
+            if (!_request.IgnoreEndOfGeneration && Engine._vocab.IsEndOfGeneration(token))
             {
                 return Finish(FinishReason.EndOfGeneration);
             }
             _generatedTokens++;
             _pieceBytes.ResetWrittenCount();
-            _engine._vocab.AppendPiece(token, renderSpecial: false, _pieceBytes);
+            Engine._vocab.AppendPiece(token, renderSpecial: false, _pieceBytes);
             var text = _text.Push(_pieceBytes.WrittenSpan);
             Emit(text);
             if (_text.Stopped)
             {
                 return Finish(FinishReason.StopSequence);
             }
-            if (_cache.Tokens.Count + 1 >= _context.ContextSize)
+            if (_cache.Tokens.Count + 1 >= Context.ContextSize)
             {
                 return Finish(FinishReason.ContextFull);
             }
@@ -188,23 +162,23 @@ public sealed partial class LlamaEngine
 
         private void Decode(LlamaBatch batch, int firstPosition)
         {
-            var status = _context.Decode(batch);
+            var status = Context.Decode(batch);
             if (status == 0)
             {
-                Interlocked.Add(ref _engine._evaluatedTokens, batch.Count);
+                Interlocked.Add(ref Engine._evaluatedTokens, batch.Count);
                 return;
             }
             // Whatever part of the batch (or of reused chunks) reached the KV cache past what our token list
             // holds is dropped, so cache and list agree.
-            _context.RemoveTokens(GenerationSequence, firstPosition, -1);
-            _context.RemoveTokens(StagingSequence, -1, -1);
+            Context.RemoveTokens(GenerationSequence, firstPosition, -1);
+            Context.RemoveTokens(StagingSequence, -1, -1);
             if (status == 2)
             {
-                _cancellationToken.ThrowIfCancellationRequested();
+                CancellationToken.ThrowIfCancellationRequested();
                 throw new OperationCanceledException("The decode was aborted.");
             }
             throw status == 1
-                ? new LlmLspException(ErrorKind.InvalidInput, $"The context ({_context.ContextSize} tokens) is full.")
+                ? new LlmLspException(ErrorKind.InvalidInput, $"The context ({Context.ContextSize} tokens) is full.")
                 : new InvalidOperationException($"llama_decode failed with status {status}.");
         }
 
@@ -226,20 +200,11 @@ public sealed partial class LlamaEngine
             return true;
         }
 
-        public override void OnFinished(Exception? error)
+        protected override void Finish(Exception? error)
         {
-            lock (_abortLock)
-            {
-                _active = false;
-            }
             _sampler?.Dispose();
             _batch?.Dispose();
-            if (error is OperationCanceledException && _cancellationToken.IsCancellationRequested)
-            {
-                error = new OperationCanceledException(_cancellationToken);
-            }
             _output.TryComplete(error);
-            _engine.JobFinished();
         }
     }
 }

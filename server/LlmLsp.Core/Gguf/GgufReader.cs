@@ -293,7 +293,8 @@ public static class GgufReader
             _ => throw Fail($"metadata key '{key}' has unknown value type {(uint)type}"),
         };
 
-        private GgufValue ReadArray(string key)
+        /// <summary>Reads an array's element type and count, checking they can fit in what remains of the file.</summary>
+        private (GgufValueType ElementType, int Count, int MinimumBytesEach) ReadArrayHeader(string key)
         {
             var elementType = ReadValueType($"array '{key}'");
             if (elementType == GgufValueType.Array)
@@ -307,7 +308,12 @@ public static class GgufReader
                 throw Fail($"array '{key}' claims {count} elements of {elementType}, which cannot fit in the {Remaining} bytes that remain " +
                     "(the file is truncated or damaged)");
             }
-            int n = (int)count;
+            return (elementType, (int)count, minimumBytesEach);
+        }
+
+        private GgufValue ReadArray(string key)
+        {
+            var (elementType, n, minimumBytesEach) = ReadArrayHeader(key);
             switch (elementType)
             {
                 case GgufValueType.String:
@@ -333,32 +339,15 @@ public static class GgufReader
         /// <summary>Moves past an array with the same checks as reading it, without keeping its elements.</summary>
         private void SkipArray(string key)
         {
-            var elementType = ReadValueType($"array '{key}'");
-            if (elementType == GgufValueType.Array)
-            {
-                throw Fail($"metadata key '{key}' is an array of arrays, which GGUF readers do not support");
-            }
-            ulong count = ReadUInt64();
-            int minimumBytesEach = elementType == GgufValueType.String ? 8 : FixedSize(elementType);
-            if (count > (ulong)Array.MaxLength || (long)count * minimumBytesEach > Remaining)
-            {
-                throw Fail($"array '{key}' claims {count} elements of {elementType}, which cannot fit in the {Remaining} bytes that remain " +
-                    "(the file is truncated or damaged)");
-            }
+            var (elementType, count, minimumBytesEach) = ReadArrayHeader(key);
             if (elementType != GgufValueType.String)
             {
                 Skip((long)count * minimumBytesEach);
                 return;
             }
-            for (ulong i = 0; i < count; i++)
+            for (int i = 0; i < count; i++)
             {
-                ulong length = ReadUInt64();
-                if (length > (ulong)Remaining)
-                {
-                    throw Fail($"element {i} of '{key}' claims a string of {length} bytes but only {Remaining} bytes remain " +
-                        "(the file is truncated or damaged)");
-                }
-                Skip((long)length);
+                Skip(ReadStringLength($"element {i} of '{key}'"));
             }
         }
 
@@ -433,15 +422,20 @@ public static class GgufReader
 
         private string ReadString(string what)
         {
+            // Lossy decoding: token lists may hold invalid UTF-8 in rare vocabularies, and
+            // failing the whole file for one odd token would be worse than a replacement char.
+            return Encoding.UTF8.GetString(ReadBytes((int)ReadStringLength(what)));
+        }
+
+        private long ReadStringLength(string what)
+        {
             ulong length = ReadUInt64();
             if (length > (ulong)Remaining)
             {
                 throw Fail($"{what} claims a string of {length} bytes but only {Remaining} bytes remain " +
                     "(the file is truncated or damaged)");
             }
-            // Lossy decoding: token lists may hold invalid UTF-8 in rare vocabularies, and
-            // failing the whole file for one odd token would be worse than a replacement char.
-            return Encoding.UTF8.GetString(ReadBytes((int)length));
+            return (long)length;
         }
 
         private uint ReadUInt32() => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
