@@ -94,7 +94,7 @@ public sealed partial class FeatureHost : IDisposable
         var path = ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
         if (path is null)
         {
-            ReportOnce("completion", "No completion model is configured; inline completion is off. Run `llmlsp models pull qwen2.5-coder-1.5b` or start the server with --model.");
+            ReportOnce("completion", "Inline completion is off. " + ModelGuidance.NoModelConfigured(ModelRole.Completion, ModelCatalogue.BuiltIn()).Message);
             return null;
         }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

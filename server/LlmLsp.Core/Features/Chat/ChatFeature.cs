@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using LlmLsp.Features.Docs;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
 using Microsoft.Extensions.AI;
 
 namespace LlmLsp.Features.Chat;
@@ -43,10 +44,6 @@ public sealed record ChatFeatureOptions
 /// context. Cancelling ends the answer early and still returns what was produced.</summary>
 public sealed class ChatFeature
 {
-    public const string NoModelMessage =
-        "No chat model is configured. Download the recommended one with `llmlsp models pull qwen2.5-coder-1.5b-instruct` " +
-        "and select it with `llmlsp models use qwen2.5-coder-1.5b-instruct --role chat`, or start the server with --model PATH.";
-
     private readonly ChatModel? _model;
     private readonly IndexingFeature? _index;
     private readonly ChatFeatureOptions _options;
@@ -61,7 +58,7 @@ public sealed class ChatFeature
     public async IAsyncEnumerable<ChatUpdate> ChatAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var model = _model ?? throw new LlmLspException(ErrorKind.NoModelConfigured, NoModelMessage);
+        var model = _model ?? throw ModelGuidance.NoModelConfigured(ModelRole.Chat, ModelCatalogue.BuiltIn());
         if (request.Messages.Count == 0 || request.Messages[^1].Role != "user" || string.IsNullOrWhiteSpace(request.Messages[^1].Content))
         {
             throw new LlmLspException(ErrorKind.InvalidInput, "A chat request needs a last message from the user.");

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
 using LlmLsp.Retrieval;
 using Microsoft.Extensions.AI;
 
@@ -28,10 +29,9 @@ public sealed record AskOptions
 /// passages themselves and says how to get one.</summary>
 public sealed class AskFeature
 {
-    public const string NoModelNotice =
-        "No chat model is configured, so here are the most relevant passages instead. " +
-        "To get answers, download one with `llmlsp models pull qwen2.5-coder-1.5b-instruct` " +
-        "(or pass --model PATH to a GGUF chat model).";
+    /// <summary>What ask says instead of an answer when there is no chat model: the passages, and how to get one.</summary>
+    public static string NoModelNotice { get; } =
+        "Here are the most relevant passages instead of an answer. " + ModelGuidance.NoModelConfigured(ModelRole.Chat, ModelCatalogue.BuiltIn()).Message;
 
     private readonly IndexingFeature _index;
     private readonly ChatModel? _model;
