@@ -22,9 +22,10 @@ internal static class AskCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object {answer, citations, notice} at the end." };
         var threads = new Option<int?>("--threads", "-t") { Description = "Compute threads (default: physical cores)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log engine details to stderr." };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Longest answer, in tokens.", DefaultValueFactory = _ => 512 };
         var command = new Command("ask", "Ask a question about the indexed files; the answer cites them.")
         {
-            question, db, model, top, json, threads, verbose,
+            question, db, model, top, json, threads, verbose, maxTokens,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
@@ -37,7 +38,8 @@ internal static class AskCommand
                 ? null
                 : LlamaEngine.Load(new EngineOptions { ModelPath = modelPath, Threads = parse.GetValue(threads) }, loggerFactory);
             using var index = new IndexingFeature(loggerFactory: loggerFactory);
-            var feature = new AskFeature(index, engine is null ? null : ChatModel.FromEngine(engine));
+            var feature = new AskFeature(index, engine is null ? null : ChatModel.FromEngine(engine),
+                new AskOptions { AnswerTokens = Math.Max(1, parse.GetValue(maxTokens)) });
             var asJson = parse.GetValue(json);
             AskResult? result = null;
             await foreach (var update in feature.AskAsync(new AskRequest(parse.GetValue(question)!, parse.GetValue(top), parse.GetValue(db)), ct).ConfigureAwait(false))

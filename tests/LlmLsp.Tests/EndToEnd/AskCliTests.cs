@@ -67,7 +67,7 @@ public sealed class AskCliTests : IDisposable
     {
         await IndexAsync();
 
-        var result = await CliProcess.RunAsync(["ask", "how do I clear the cache?", "--db", _db, "--model", TinyModels.Decoder(), "--json"], Home);
+        var result = await CliProcess.RunAsync(["ask", "how do I clear the cache?", "--db", _db, "--model", TinyModels.Decoder(), "--max-tokens", "48", "--json"], Home);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
