@@ -5,7 +5,7 @@ namespace LlmLsp.Tests.Lsp;
 
 public sealed class DocumentSyncTests
 {
-    private const string Uri = "file:///work/sample.txt";
+    private const string Uri = "file:///project/sample.txt";
 
     private static object Edit(int startLine, int startChar, int endLine, int endChar, string text) => new
     {
