@@ -1,29 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using LlmLsp.Options;
 
 namespace LlmLsp.Index;
 
-/// <summary>Where an index lives when no path is given: the user's data directory
-/// (XDG_DATA_HOME or ~/.local/share on Linux, LocalApplicationData elsewhere) under
-/// llmlsp/indexes/&lt;hash of the absolute folder path&gt;.db, so one folder always maps to one file.</summary>
+/// <summary>Where an index lives when no path is given: the user's data directory (see
+/// <see cref="UserDirectories"/>; LLMLSP_HOME moves everything) under indexes/&lt;hash of the absolute
+/// folder path&gt;.db, so one folder always maps to one file.</summary>
 public static class IndexLocation
 {
-    public static string DataDirectory()
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
-            {
-                return Path.Combine(xdg, "llmlsp");
-            }
-
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "llmlsp");
-        }
-
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "llmlsp");
-    }
-
     public static string FolderKey(string folder)
     {
         var root = PathGuard.NormalizeRoot(folder);
@@ -32,7 +17,7 @@ public static class IndexLocation
     }
 
     public static string DefaultDatabasePath(string folder) =>
-        Path.Combine(DataDirectory(), "indexes", FolderKey(folder) + ".db");
+        Path.Combine(UserDirectories.FromEnvironment().IndexesDirectory, FolderKey(folder) + ".db");
 
     /// <summary>The index of <paramref name="directory"/> or of its nearest indexed ancestor.</summary>
     public static string FindForDirectory(string directory)

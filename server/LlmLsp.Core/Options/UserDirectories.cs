@@ -18,6 +18,9 @@ public sealed record UserDirectories(string DataDirectory, string ConfigDirector
     /// <summary>Downloaded GGUF files, one per catalogue entry, named after the entry.</summary>
     public string ModelsDirectory => Path.Combine(DataDirectory, "models");
 
+    /// <summary>Workspace indexes, one file per indexed folder.</summary>
+    public string IndexesDirectory => Path.Combine(DataDirectory, "indexes");
+
     /// <summary>The user's choices (which model per role); see <see cref="UserConfig"/>.</summary>
     public string ConfigFile => Path.Combine(ConfigDirectory, "config.json");
 
