@@ -1,12 +1,14 @@
 // Bundles the extension (Node, CommonJS, `vscode` external) and the chat webview (browser IIFE) with esbuild.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'dist');
 const production = process.argv.includes('--production') || process.env.CI === 'true';
+// dist/server (the published server) is left alone; the bundles are rebuilt from scratch.
+for (const stale of ['webview', 'extension.js', 'extension.js.map']) rmSync(join(out, stale), { recursive: true, force: true });
 mkdirSync(join(out, 'webview'), { recursive: true });
 
 await Promise.all([
