@@ -231,6 +231,7 @@ export async function openCitation(citation: Citation): Promise<void> {
   const endLine = Math.min(end, document.lineCount - 1);
   const range = new vscode.Range(start, 0, endLine, document.lineAt(endLine).text.length);
   const editor = await vscode.window.showTextDocument(document, { selection: new vscode.Range(range.start, range.start), preview: false });
-  editor.selection = new vscode.Selection(range.start, range.end);
+  // Anchored at the end, so the cursor (and the "Ln" in the status bar) sits on the first cited line.
+  editor.selection = new vscode.Selection(range.end, range.start);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
