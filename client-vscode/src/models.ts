@@ -25,7 +25,7 @@ export function effectiveModel(role: Role, models: ModelInfo[] | undefined): str
 }
 
 export async function listModels(client: LlmLspClient): Promise<ModelInfo[]> {
-  const result = await client.request<ModelsResult>(Methods.models, {});
+  const result = await client.request<ModelsResult>(Methods.models);
   return result?.models ?? [];
 }
 
