@@ -234,6 +234,7 @@ try {
     await input.waitFor({ timeout: 30_000 });
     await input.fill('Explain what Sum does.');
     await input.press('Enter');
+    await webview().locator('.stop').waitFor({ state: 'visible', timeout: 10_000 });
     const answer = webview().locator('.turn.assistant .body').last();
     const lengths = new Set();
     const t0 = Date.now();
@@ -259,12 +260,15 @@ try {
     // The setting is removed the way a user would: in the settings JSON editor.
     const { ['llmlsp.model.chat']: _chat, ...withoutChat } = baseSettings;
     await runCommand('Preferences: Open User Settings (JSON)');
-    await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor();
+    const settingsLine = page.locator('.monaco-editor .view-line', { hasText: '"llmlsp.model.chat"' }).first();
+    await settingsLine.waitFor();
     await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(withoutChat, null, 2));
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await settingsLine.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Control+V');
     await page.keyboard.press('Control+S');
+    await page.locator('.monaco-editor .view-line', { hasText: '"llmlsp.model.chat"' }).waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+W');
     await page.locator('.statusbar-item', { hasText: 'tiny-decoder' }).waitFor({ timeout: 30_000 });
     await webview().locator('select.mode').selectOption('ask');
     const input = webview().locator('textarea.input');
