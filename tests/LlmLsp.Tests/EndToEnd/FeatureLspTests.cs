@@ -187,7 +187,9 @@ public sealed class FeatureLspTests : IDisposable
         await using var _1 = client;
 
         var response = await client.RequestAsync("llmlsp/models");
+        var withEmptyParams = await client.RequestAsync("llmlsp/models", new { });
 
+        Assert.True(withEmptyParams.TryGetProperty("result", out _), withEmptyParams.ToString());
         var models = response.GetProperty("result").GetProperty("models").EnumerateArray().ToList();
         var chat = Assert.Single(models, m => m.GetProperty("name").GetString() == "qwen2.5-coder-1.5b-instruct");
         Assert.Equal("absent", chat.GetProperty("state").GetString());

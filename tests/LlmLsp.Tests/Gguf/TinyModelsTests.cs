@@ -5,47 +5,6 @@ namespace LlmLsp.Tests.Gguf;
 
 public sealed class TinyModelsTests
 {
-    /// <summary>The VS Code end-to-end tests (client-vscode/e2e) run the real server on this fixture: with
-    /// LLMLSP_EXPORT_TINY_DECODER=PATH set, the default tiny decoder is copied to PATH.</summary>
-    [Fact]
-    public void Decoder_is_exported_for_the_editor_tests_when_asked()
-    {
-        string source = TinyModels.Decoder();
-        Assert.True(File.Exists(source));
-        string? target = Environment.GetEnvironmentVariable("LLMLSP_EXPORT_TINY_DECODER");
-        if (string.IsNullOrEmpty(target))
-        {
-            return;
-        }
-
-        Export(source, target);
-    }
-
-    /// <summary>Same for a bigger decoder that repeats one word until stopped, so that an editor test can watch
-    /// a chat answer grow and stop it (LLMLSP_EXPORT_SLOW_CHAT_DECODER=PATH).</summary>
-    [Fact]
-    public void Slow_chat_decoder_is_exported_for_the_editor_tests_when_asked()
-    {
-        string? target = Environment.GetEnvironmentVariable("LLMLSP_EXPORT_SLOW_CHAT_DECODER");
-        if (string.IsNullOrEmpty(target))
-        {
-            return;
-        }
-
-        Export(TinyModels.Decoder(SlowChatDecoder), target);
-    }
-
-    internal static readonly TinyModels.DecoderSpec SlowChatDecoder = new(
-        Seed: 5, Layers: 8, Hidden: 512, Heads: 8, KvHeads: 4, FeedForward: 1536, FavouredToken: TinyDecoderVocab.FirstNormalToken + 15);
-
-    private static void Export(string source, string target)
-    {
-        string full = Path.GetFullPath(target);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.Copy(source, full, overwrite: true);
-        Assert.Equal(new FileInfo(source).Length, new FileInfo(full).Length);
-    }
-
     [Fact]
     public void Decoder_reads_back_as_llama_with_the_documented_special_tokens()
     {
