@@ -29,6 +29,10 @@ public sealed record CompletionSettings
 
     public bool Enabled { get; init; } = true;
 
+    /// <summary>Benchmark only: generate exactly <see cref="MaxTokens"/> tokens; end-of-generation tokens and
+    /// the stop rules no longer end the generation (the shown text is still cut by the rules).</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+
     /// <summary>Language ids to complete in; empty means all.</summary>
     public IReadOnlyList<string> Languages { get; init; } = [];
 }
@@ -113,6 +117,7 @@ public sealed class CompletionFeature : IDisposable
             Lane = ComputeLane.Latency,
             Slot = GenerationSlot.Completion,
             ReuseChunkMinimum = ReuseChunkMinimum,
+            IgnoreEndOfGeneration = _settings.IgnoreEndOfGeneration,
         };
         await foreach (var update in _engine.GenerateAsync(generation, latest.Token).ConfigureAwait(false))
         {
@@ -123,7 +128,7 @@ public sealed class CompletionFeature : IDisposable
             }
             evaluated = update.EvaluatedPromptTokens;
             generated.Append(update.Text);
-            if (SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
+            if (!_settings.IgnoreEndOfGeneration && SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
             {
                 // Leaving the stream early stops the generation: no decode is spent past the natural end.
                 break;
