@@ -72,7 +72,7 @@ async function ours() {
       buffered = buffered.slice(nl + 1);
       const m = line.match(/Completion answered: source=(\w+) promptTokens=(\d+) evaluatedTokens=(\d+)/);
       if (m) logs.push({ at: now(), source: m[1], promptTokens: +m[2], evaluatedTokens: +m[3] });
-      else if (/fail|error|exception/i.test(line)) process.stderr.write(`[ours stderr] ${line}\n`);
+      else if (/ (fail|crit) /.test(line)) process.stderr.write(`[ours stderr] ${line}\n`);
     }
   });
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
@@ -166,8 +166,10 @@ async function theirs() {
       input_extra: [],
       prompt: before.slice(lineStart),
       n_predict: nPredict, ignore_eos: true,
-      top_k: 40, top_p: 0.99, stream: false, samplers: ['top_k', 'top_p', 'infill'],
-      n_indent: before.slice(lineStart).match(/^[ \t]*/)[0].length,
+      // llama.vscode also sends samplers ['top_k', 'top_p', 'infill'] and n_indent; with random weights the infill
+      // sampler ends on end-of-generation despite ignore_eos, and n_indent ends at a dedented line, so both are
+      // left out: the benchmark needs exactly n_predict tokens on both sides (ours ignores its stop rules too).
+      top_k: 40, top_p: 0.99, stream: false,
       cache_prompt: true,
     };
     const res = await fetch(`${base}/infill`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' }, signal });

@@ -91,11 +91,14 @@ bench_llama_server() {
     compile() { # opt file
       obj="$build/obj/$(echo "${2#"$src"/}" | tr '/' '_').o"
       [ -f "$obj" ] && [ "$obj" -nt "$2" ] && return 0
-      nice -n 10 g++ "$1" "${flags[@]}" -c "$2" -o "$obj.tmp" && mv "$obj.tmp" "$obj"
+      local cc=(g++ "${flags[@]}")
+      case "$2" in */xxhash.c|*/sha256.c) cc=(gcc -fPIC -w -I "$src/vendor/hash");; */sha1.c) cc=(g++ -x c++ -fPIC -w -I "$src/vendor/hash");; esac
+      nice -n 10 "${cc[@]}" "$1" -c "$2" -o "$obj.tmp" && mv "$obj.tmp" "$obj"
     }
     local sources=()
     for f in "$src"/tools/server/server*.cpp "$src/tools/server/main.cpp" "$build/ui/ui.cpp"; do sources+=("-O2:$f"); done
-    for f in "$src"/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp "$src"/tools/mtmd/models/*.cpp "$src/vendor/hash/hash.cpp"; do
+    for f in "$src"/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp "$src"/tools/mtmd/models/*.cpp \
+      "$src"/vendor/hash/{hash.cpp,xxhash/xxhash.c,sha1/sha1.c,sha256/sha256.c}; do
       sources+=("-O1:$f")
     done
     local running=0

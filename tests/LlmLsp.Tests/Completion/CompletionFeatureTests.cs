@@ -54,6 +54,38 @@ public sealed class CompletionFeatureTests : IDisposable
     }
 
     [Fact]
+    public void The_cursor_lines_start_goes_after_the_middle_marker_so_typing_on_a_line_keeps_the_rest_cached()
+    {
+        using var feature = new CompletionFeature(_engine);
+        var template = feature.Template;
+
+        var tokens = template.Assemble([], [100, 101], [200], lineStart: [300, 301]);
+
+        Assert.Equal([TinyDecoderVocab.Bos, TinyDecoderVocab.FimPrefix, 100, 101, TinyDecoderVocab.FimSuffix, 200, TinyDecoderVocab.FimMiddle, 300, 301], tokens);
+        var codestral = new FimTemplate("codestral", Prefix: 7, Suffix: 8, Middle: null, FimOrder.SuffixPrefix, null, null, AddBos: true, Bos: 1);
+        Assert.Equal([1, 8, 200, 7, 100, 300], codestral.Assemble([], [100], [200], lineStart: [300]));
+    }
+
+    [Fact]
+    public async Task Typing_a_word_on_a_line_evaluates_only_the_lines_new_tokens_each_time()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var feature = new CompletionFeature(_engine, new CompletionSettings { MaxTokens = 1, IgnoreEndOfGeneration = true });
+        var text = Source();
+        var offset = CursorOffset(text);
+        await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text, offset), timeout.Token);
+
+        // Characters that no suggestion starts with, so each keystroke goes to the model.
+        foreach (var typed in new[] { "ç", "çq", "çqz" })
+        {
+            var result = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text.Insert(offset, typed), offset + typed.Length), timeout.Token);
+            Assert.Equal(CompletionSource.Model, result.Source);
+            // Only the cursor line's tokens after the middle marker can change; the suffix never moves.
+            Assert.InRange(result.EvaluatedTokens, 1, 8);
+        }
+    }
+
+    [Fact]
     public void A_suffix_first_family_puts_the_suffix_before_the_prefix()
     {
         var codestral = new FimTemplate("codestral", Prefix: 7, Suffix: 8, Middle: null, FimOrder.SuffixPrefix, null, null, AddBos: true, Bos: 1);

@@ -218,7 +218,17 @@ public sealed class CompletionFeature : IDisposable
 
     private int[] BuildPrompt(string path, string before, string after)
     {
-        var prefix = PrefixWindow(before);
+        // The cursor line's text before the cursor is kept apart (see FimTemplate.Assemble): while the user types
+        // on a line, only it changes.
+        var lineStart = before.LastIndexOf('\n') + 1;
+        IReadOnlyList<int> line = lineStart < before.Length ? _engine.Tokenize(before[lineStart..]) : [];
+        if (line.Count > _settings.PrefixTokens)
+        {
+            line = line.Skip(line.Count - _settings.PrefixTokens).ToArray();
+        }
+        // The window's budget does not shrink as the line grows: its start (and so the cached prefix) must not
+        // move while the user types on a line.
+        var prefix = PrefixWindow(before[..lineStart], _settings.PrefixTokens);
         var suffix = SuffixWindow(after);
         var context = new List<int>();
         if (_template.FileSeparator is { } separator)
@@ -239,18 +249,22 @@ public sealed class CompletionFeature : IDisposable
                 context.AddRange(_engine.Tokenize(path + "\n"));
             }
         }
-        return _template.Assemble(context, prefix, suffix);
+        return _template.Assemble(context, prefix, suffix, line);
     }
 
     /// <summary>Whole lines before the cursor within the budget. The first line is aligned to a multiple of
     /// <see cref="WindowAlignLines"/>, so the window start (and the KV prefix) changes only every few lines
     /// of typing instead of on every keystroke.</summary>
-    private IReadOnlyList<int> PrefixWindow(string before)
+    private IReadOnlyList<int> PrefixWindow(string before, int budget)
     {
+        if (budget <= 0 || before.Length == 0)
+        {
+            return [];
+        }
         var lineStarts = LineStarts(before);
         var first = lineStarts.Count - 1;
         var estimate = 0;
-        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= _settings.PrefixTokens)
+        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= budget)
         {
             first--;
             estimate += (lineStarts[first + 1] - lineStarts[first]) / 3;
@@ -259,9 +273,9 @@ public sealed class CompletionFeature : IDisposable
         while (true)
         {
             var tokens = _engine.Tokenize(before[lineStarts[first]..]);
-            if (tokens.Count <= _settings.PrefixTokens || first >= lineStarts.Count - 1)
+            if (tokens.Count <= budget || first >= lineStarts.Count - 1)
             {
-                return tokens.Count <= _settings.PrefixTokens ? tokens : tokens.Skip(tokens.Count - _settings.PrefixTokens).ToArray();
+                return tokens.Count <= budget ? tokens : tokens.Skip(tokens.Count - budget).ToArray();
             }
             first = Math.Min(lineStarts.Count - 1, first + WindowAlignLines);
         }
