@@ -190,6 +190,7 @@ public sealed partial class FeatureHost : IDisposable
         Languages = options.Languages,
         Enabled = options.Enabled,
         IgnoreEndOfGeneration = options.IgnoreEndOfGeneration,
+        DebounceMs = options.DebounceMs,
     };
 
     private void ReportOnce(string key, string message)

@@ -47,6 +47,9 @@ public sealed record CompletionOptions
 
     public int SuffixTokens { get; init; } = 256;
 
+    /// <summary>Milliseconds a completion that needs the model waits for a newer keystroke first.</summary>
+    public int DebounceMs { get; init; } = 75;
+
     /// <summary>Benchmark only: generate exactly <see cref="MaxTokens"/> tokens, past end-of-generation tokens
     /// and the stop rules (random-weight benchmark models end at once otherwise). Never useful in an editor.</summary>
     public bool IgnoreEndOfGeneration { get; init; }

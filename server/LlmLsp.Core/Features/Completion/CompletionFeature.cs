@@ -27,6 +27,11 @@ public sealed record CompletionSettings
     public int SuffixTokens { get; init; } = 256;
     public int ContextTokens { get; init; } = 512;
 
+    /// <summary>How long a request that needs the model waits for a newer keystroke before computing. While
+    /// the user types faster than this, superseded requests cost no compute at all; answers from memory or the
+    /// cache never wait.</summary>
+    public int DebounceMs { get; init; } = 75;
+
     public bool Enabled { get; init; } = true;
 
     /// <summary>Benchmark only: generate exactly <see cref="MaxTokens"/> tokens; end-of-generation tokens and
@@ -105,6 +110,11 @@ public sealed class CompletionFeature : IDisposable
             return new CompletionResult(cached.Length == 0 ? null : cached, CompletionSource.Cache, prompt.Length, 0, clock.Elapsed);
         }
 
+        if (_settings.DebounceMs > 0)
+        {
+            // A newer request for the document cancels this one (latest wins) before any compute is spent.
+            await Task.Delay(_settings.DebounceMs, latest.Token).ConfigureAwait(false);
+        }
         var midLine = SuggestionRules.IsMidLine(request.Text, request.Offset);
         var indent = SuggestionRules.LineIndent(request.Text, request.Offset);
         var generated = new StringBuilder();
