@@ -47,8 +47,14 @@ function script() {
     for (const ch of line.slice(indent(line).length)) keys.push(ch);
     if (i < typed.length - 1) keys.push('\n' + indent(typed[i + 1]));
   });
+  // Pauses: after every line, and after a space, '(' or '.' with probability wordPauseChance (a moment of
+  // thought): the requests that get answered. The rest of the time keys come every minMs-maxMs.
   const random = rng(cfg.seed ?? 1);
-  const delays = keys.map((k) => (k.startsWith('\n') ? cfg.linePauseMs ?? 1500 : 0) + (cfg.minMs ?? 60) + random() * ((cfg.maxMs ?? 120) - (cfg.minMs ?? 60)));
+  const delays = keys.map((k) => {
+    const gap = (cfg.minMs ?? 60) + random() * ((cfg.maxMs ?? 120) - (cfg.minMs ?? 60));
+    const wordPause = /^[ (.]$/.test(k) && random() < (cfg.wordPauseChance ?? 0.2) ? cfg.wordPauseMs ?? 1000 : 0;
+    return gap + (k.startsWith('\n') ? cfg.linePauseMs ?? 1500 : wordPause);
+  });
   return { before, after, keys, delays };
 }
 

@@ -57,4 +57,6 @@ for side, rows_ in (("ours", ours), ("llama-server", theirs)):
         verdict = "met" if cold / limit <= 1.15 else "**missed**"
         print(f"{side}: cold request {cold:.0f} ms for {tokens} prompt tokens ({evaluated} evaluated) + {n_predict} generated; "
               f"physical limit {limit:.0f} ms → {cold / limit:.2f}x (target ≤ 1.15x: {verdict})")
+for side, rows_ in (("ours", ours), ("llama-server", theirs)):
+    print(f"{side}: cold request per rep (ms): {[round(r['cold_ms']) for r in rows_]}; answered per rep: {[r['answered'] for r in rows_]}")
 print(f"load average per run: {[(r['side'], r.get('load')) for r in runs]}")

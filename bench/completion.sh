@@ -2,7 +2,7 @@
 # Inline completion while typing: ours (`llmlsp serve`, textDocument/inlineCompletion) against llama.cpp's
 # llama-server (/infill, the llama.vscode request shape, `--cache-reuse 256 -np 1`), same model, same threads.
 # A real source file (bench/data/linkedMap.js) is typed character by character into a span of lines, at seeded
-# 60-120 ms intervals plus a pause after each line; every keystroke sends a request that cancels the previous
+# 60-120 ms intervals, a 1.5 s pause after each line and a 1 s pause after 20% of spaces, '(' and '.'; every keystroke sends a request that cancels the previous
 # one (ours: $/cancelRequest, theirs: the HTTP request is aborted). Both sides generate exactly N tokens
 # (ours: the benchmark-only setting completion.ignoreEndOfGeneration; theirs: ignore_eos).
 # Runs are interleaved (ours, theirs, ours, ...) with `llmlsp bench engine` beside them for the physical limit.
@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 THREADS="${BENCH_THREADS:-2}"
 REPS="${BENCH_REPS:-1}"
 START="${BENCH_START_LINE:-121}"     # first line typed (1-based) of the 398-line file
-LINES="${BENCH_LINES:-30}"           # lines typed: keeps one run at ~2 minutes per side
+LINES="${BENCH_LINES:-20}"           # lines typed: keeps one run at ~1.5 minutes per side
 N_PREDICT="${BENCH_N_PREDICT:-16}"
 LINE_PAUSE="${BENCH_LINE_PAUSE_MS:-1500}"
 SEED="${BENCH_SEED:-1}"
