@@ -68,3 +68,49 @@ bench_native_build() {
   fi
   echo "$out"
 }
+
+# llama-server from the same source, linked against the same prebuilt libraries (like bench_tools_prebuilt).
+# Its extra parts are compiled here: the server sources, libmtmd (the server links it; text-only use never
+# calls it, so it is built at -O1) and an empty web UI (scripts/ui-assets.cmake with no assets). cpp-httplib
+# and the common helpers come from the prebuilt libllama-common.so. ~5 minutes on 2 cores, once.
+bench_llama_server() {
+  local src out build
+  src="$(bench_llama_src)"
+  out="$BENCH_CACHE/tools-prebuilt"
+  build="$BENCH_CACHE/server-build"
+  if [ ! -x "$out/llama-server" ] || [ "$BENCH_PREBUILT/libllama.v0.5.0.so" -nt "$out/llama-server" ]; then
+    bench_log "building llama-server against the prebuilt libraries into $out"
+    mkdir -p "$out" "$build/ui" "$build/obj"
+    cp -f "$BENCH_PREBUILT"/*.so "$out/"
+    cmake -DUI_SOURCE_DIR="$src/tools/ui" -DUI_BINARY_DIR="$build/ui" -DLLAMA_SOURCE_DIR="$src" -DHF_ENABLED=OFF \
+      -DBUILD_UI=OFF -DLLAMA_UI_GZIP=OFF -P "$src/scripts/ui-assets.cmake" >/dev/null 2>&1
+    local inc=(-I "$src/include" -I "$src/ggml/include" -I "$src/common" -I "$src/vendor" -I "$src/tools/mtmd"
+      -I "$src/tools/server" -I "$src" -I "$build/ui")
+    local flags=(-std=c++17 -DNDEBUG -fPIC -pthread "${inc[@]}")
+    local jobs=() f obj
+    compile() { # opt file
+      obj="$build/obj/$(echo "${2#"$src"/}" | tr '/' '_').o"
+      [ -f "$obj" ] && [ "$obj" -nt "$2" ] && return 0
+      local cc=(g++ "${flags[@]}")
+      case "$2" in */xxhash.c|*/sha256.c) cc=(gcc -fPIC -w -I "$src/vendor/hash");; */sha1.c) cc=(g++ -x c++ -fPIC -w -I "$src/vendor/hash");; esac
+      nice -n 10 "${cc[@]}" "$1" -c "$2" -o "$obj.tmp" && mv "$obj.tmp" "$obj"
+    }
+    local sources=()
+    for f in "$src"/tools/server/server*.cpp "$src/tools/server/main.cpp" "$build/ui/ui.cpp"; do sources+=("-O2:$f"); done
+    for f in "$src"/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp "$src"/tools/mtmd/models/*.cpp \
+      "$src"/vendor/hash/{hash.cpp,xxhash/xxhash.c,sha1/sha1.c,sha256/sha256.c}; do
+      sources+=("-O1:$f")
+    done
+    local running=0
+    for f in "${sources[@]}"; do
+      compile "${f%%:*}" "${f#*:}" &
+      running=$((running + 1))
+      if [ "$running" -ge "$BENCH_JOBS" ]; then wait -n; running=$((running - 1)); fi
+    done
+    wait
+    g++ -pthread "$build"/obj/*.o -L "$out" -l:libllama-common.so -l:libllama.v0.5.0.so -l:libggml.v0.5.0.so \
+      -l:libggml-base.so -Wl,-rpath,'$ORIGIN' -o "$out/llama-server.tmp"
+    mv "$out/llama-server.tmp" "$out/llama-server"
+  fi
+  echo "$out"
+}

@@ -29,38 +29,19 @@ internal static class KvReusePlanner
         common = Math.Min(common, last);
 
         var moves = new List<ChunkMove>();
-        if (minimumChunk > 0 && cached.Count > common)
+        if (minimumChunk > 0 && cached.Count > common && last - common >= minimumChunk)
         {
-            var positionsByToken = new Dictionary<int, List<int>>();
+            var index = new Dictionary<int, List<int>>();
             for (var i = common; i < cached.Count; i++)
             {
-                if (!positionsByToken.TryGetValue(cached[i], out var list))
+                if (!index.TryGetValue(cached[i], out var list))
                 {
-                    positionsByToken[cached[i]] = list = [];
+                    index[cached[i]] = list = [];
                 }
                 list.Add(i);
             }
-            var promptAt = common;
-            var cacheAt = common;
-            while (promptAt + minimumChunk <= last && cacheAt < cached.Count)
-            {
-                var found = FindChunk(cached, prompt, promptAt, cacheAt, minimumChunk, positionsByToken);
-                if (found < 0)
-                {
-                    promptAt++;
-                    continue;
-                }
-                var length = minimumChunk;
-                while (found + length < cached.Count && promptAt + length < last && cached[found + length] == prompt[promptAt + length])
-                {
-                    length++;
-                }
-                moves.Add(new ChunkMove(found, promptAt, length));
-                promptAt += length;
-                cacheAt = found + length;
-            }
+            AnchorMoves(cached, prompt, common, last, common, cached.Count, minimumChunk, index, moves);
         }
-
         var evaluate = new List<int>();
         var next = 0;
         for (var position = common; position < prompt.Length; position++)
@@ -78,29 +59,52 @@ internal static class KvReusePlanner
         return new Plan(common, moves, evaluate);
     }
 
-    private static int FindChunk(IReadOnlyList<int> cached, ReadOnlySpan<int> prompt, int promptAt, int cacheFrom, int length,
-        Dictionary<int, List<int>> positionsByToken)
+    /// <summary>Plans moves within prompt[promptFrom, promptTo) and cached[cacheFrom, cacheTo): the longest
+    /// common run is kept first, then the parts left and right of it are planned the same way, so moves stay
+    /// in order in both lists. Taking the first match instead can pick a short run far ahead in the cache (the
+    /// line just typed, cached after the FIM middle marker) and so lose the long suffix before it.</summary>
+    private static void AnchorMoves(IReadOnlyList<int> cached, ReadOnlySpan<int> prompt, int promptFrom, int promptTo,
+        int cacheFrom, int cacheTo, int minimumChunk, Dictionary<int, List<int>> index, List<ChunkMove> moves)
     {
-        if (!positionsByToken.TryGetValue(prompt[promptAt], out var candidates))
+        if (promptTo - promptFrom < minimumChunk || cacheTo - cacheFrom < minimumChunk)
         {
-            return -1;
+            return;
         }
-        foreach (var start in candidates)
+        var best = new ChunkMove(0, 0, 0);
+        for (var p = promptFrom; p + minimumChunk <= promptTo; p++)
         {
-            if (start < cacheFrom || start + length > cached.Count)
+            if (!index.TryGetValue(prompt[p], out var candidates))
             {
                 continue;
             }
-            var matches = true;
-            for (var k = 1; k < length && matches; k++)
+            foreach (var c in candidates)
             {
-                matches = cached[start + k] == prompt[promptAt + k];
-            }
-            if (matches)
-            {
-                return start;
+                if (c < cacheFrom || c >= cacheTo)
+                {
+                    continue;
+                }
+                // Only maximal runs: one that extends to the left was measured from its real start.
+                if (p > promptFrom && c > cacheFrom && cached[c - 1] == prompt[p - 1])
+                {
+                    continue;
+                }
+                var length = 1;
+                while (p + length < promptTo && c + length < cacheTo && cached[c + length] == prompt[p + length])
+                {
+                    length++;
+                }
+                if (length > best.Length)
+                {
+                    best = new ChunkMove(c, p, length);
+                }
             }
         }
-        return -1;
+        if (best.Length < minimumChunk)
+        {
+            return;
+        }
+        AnchorMoves(cached, prompt, promptFrom, best.To, cacheFrom, best.From, minimumChunk, index, moves);
+        moves.Add(best);
+        AnchorMoves(cached, prompt, best.To + best.Length, promptTo, best.From + best.Length, cacheTo, minimumChunk, index, moves);
     }
 }

@@ -15,11 +15,15 @@ public sealed class LlamaChatClient : IChatClient
 
     private readonly LlamaEngine _engine;
     private readonly ChatClientMetadata _metadata;
+    private readonly bool _ignoreEndOfGeneration;
 
-    public LlamaChatClient(LlamaEngine engine)
+    /// <param name="ignoreEndOfGeneration">Benchmark only: keep generating past end-of-generation tokens, so
+    /// random-weight models answer with a fixed number of tokens.</param>
+    public LlamaChatClient(LlamaEngine engine, bool ignoreEndOfGeneration = false)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
+        _ignoreEndOfGeneration = ignoreEndOfGeneration;
         _metadata = new ChatClientMetadata("llama.cpp", providerUri: null, defaultModelId: Path.GetFileName(engine.Model.Path));
     }
 
@@ -46,6 +50,7 @@ public sealed class LlamaChatClient : IChatClient
             Sampling = ToSampling(options),
             Lane = ComputeLane.Background,
             Slot = GenerationSlot.Chat,
+            IgnoreEndOfGeneration = _ignoreEndOfGeneration,
         };
         var responseId = Guid.NewGuid().ToString("N");
         var modelId = options?.ModelId ?? _metadata.DefaultModelId;

@@ -183,6 +183,11 @@ public sealed partial class LlamaEngine : IDisposable
                 // Pieces the job produced before it saw the cancellation are not handed out after it.
                 linked.Token.ThrowIfCancellationRequested();
                 finished = update.Result is not null;
+                if (update.Result is { } result)
+                {
+                    LogGenerationFinished(_logger, request.Slot, result.PromptTokens, result.EvaluatedPromptTokens, result.GeneratedTokens,
+                        result.PromptTime.TotalMilliseconds, result.GenerationTime.TotalMilliseconds, result.FinishReason);
+                }
                 yield return update;
             }
         }
@@ -330,6 +335,11 @@ public sealed partial class LlamaEngine : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Path}: {Architecture} ({Description}) in {ElapsedMs} ms; {Threads} threads")]
     private static partial void LogModelLoaded(ILogger logger, string path, string architecture, string description, long elapsedMs, int threads);
+
+    // Debug only; bench/chat.sh parses this line (keep its shape).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Generation finished: slot={Slot} promptTokens={PromptTokens} evaluatedTokens={EvaluatedTokens} generatedTokens={GeneratedTokens} promptMs={PromptMs:F1} generationMs={GenerationMs:F1} finish={Finish}")]
+    private static partial void LogGenerationFinished(ILogger logger, GenerationSlot slot, int promptTokens, int evaluatedTokens, int generatedTokens,
+        double promptMs, double generationMs, FinishReason finish);
 
     private enum PoolingKind
     {

@@ -128,7 +128,7 @@ public sealed partial class FeatureHost : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return ChatModel.FromEngine(LoadLocked(path, options.Model));
+            return ChatModel.FromEngine(LoadLocked(path, options.Model), options.Chat.IgnoreEndOfGeneration);
         }
         finally
         {
@@ -189,6 +189,8 @@ public sealed partial class FeatureHost : IDisposable
         SuffixTokens = options.SuffixTokens,
         Languages = options.Languages,
         Enabled = options.Enabled,
+        IgnoreEndOfGeneration = options.IgnoreEndOfGeneration,
+        DebounceMs = options.DebounceMs,
     };
 
     private void ReportOnce(string key, string message)

@@ -46,6 +46,13 @@ public sealed record CompletionOptions
     public int PrefixTokens { get; init; } = 1024;
 
     public int SuffixTokens { get; init; } = 256;
+
+    /// <summary>Milliseconds a completion that needs the model waits for a newer keystroke first.</summary>
+    public int DebounceMs { get; init; } = 75;
+
+    /// <summary>Benchmark only: generate exactly <see cref="MaxTokens"/> tokens, past end-of-generation tokens
+    /// and the stop rules (random-weight benchmark models end at once otherwise). Never useful in an editor.</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
 }
 
 public sealed record ChatOptions
@@ -54,6 +61,10 @@ public sealed record ChatOptions
         "You are a careful programming assistant working inside the user's editor. Answer concisely and cite files you use.";
 
     public int MaxTokens { get; init; } = 1024;
+
+    /// <summary>Benchmark only: answers run to <see cref="MaxTokens"/> (or the feature's cap) past
+    /// end-of-generation tokens, so random-weight benchmark models stream a fixed length.</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
 }
 
 public sealed record IndexOptions

@@ -30,8 +30,11 @@ public static class OptionsLoader
         ["completion.timeBudgetMs"] = Int(50, 60_000, (o, v) => o with { Completion = o.Completion with { TimeBudgetMs = v } }),
         ["completion.prefixTokens"] = Int(0, 1 << 20, (o, v) => o with { Completion = o.Completion with { PrefixTokens = v } }),
         ["completion.suffixTokens"] = Int(0, 1 << 20, (o, v) => o with { Completion = o.Completion with { SuffixTokens = v } }),
+        ["completion.debounceMs"] = Int(0, 2_000, (o, v) => o with { Completion = o.Completion with { DebounceMs = v } }),
+        ["completion.ignoreEndOfGeneration"] = Bool((o, v) => o with { Completion = o.Completion with { IgnoreEndOfGeneration = v } }),
         ["chat.systemPrompt"] = Text((o, v) => o with { Chat = o.Chat with { SystemPrompt = v } }),
         ["chat.maxTokens"] = Int(1, 1 << 20, (o, v) => o with { Chat = o.Chat with { MaxTokens = v } }),
+        ["chat.ignoreEndOfGeneration"] = Bool((o, v) => o with { Chat = o.Chat with { IgnoreEndOfGeneration = v } }),
         ["index.exclude"] = StringList((o, v) => o with { Index = o.Index with { Exclude = v } }),
         ["index.maxFileSizeBytes"] = Long(1, 1L << 34, (o, v) => o with { Index = o.Index with { MaxFileSizeBytes = v } }),
     };

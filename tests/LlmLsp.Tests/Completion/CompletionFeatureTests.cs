@@ -54,6 +54,56 @@ public sealed class CompletionFeatureTests : IDisposable
     }
 
     [Fact]
+    public void The_cursor_lines_start_goes_after_the_middle_marker_so_typing_on_a_line_keeps_the_rest_cached()
+    {
+        using var feature = new CompletionFeature(_engine);
+        var template = feature.Template;
+
+        var tokens = template.Assemble([], [100, 101], [200], lineStart: [300, 301]);
+
+        Assert.Equal([TinyDecoderVocab.Bos, TinyDecoderVocab.FimPrefix, 100, 101, TinyDecoderVocab.FimSuffix, 200, TinyDecoderVocab.FimMiddle, 300, 301], tokens);
+        var codestral = new FimTemplate("codestral", Prefix: 7, Suffix: 8, Middle: null, FimOrder.SuffixPrefix, null, null, AddBos: true, Bos: 1);
+        Assert.Equal([1, 8, 200, 7, 100, 300], codestral.Assemble([], [100], [200], lineStart: [300]));
+    }
+
+    [Fact]
+    public async Task Typing_a_word_on_a_line_evaluates_only_the_lines_new_tokens_each_time()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var feature = new CompletionFeature(_engine, new CompletionSettings { MaxTokens = 1, IgnoreEndOfGeneration = true });
+        var text = Source();
+        var offset = CursorOffset(text);
+        await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text, offset), timeout.Token);
+
+        // Characters that no suggestion starts with, so each keystroke goes to the model.
+        foreach (var typed in new[] { "ç", "çq", "çqz" })
+        {
+            var result = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text.Insert(offset, typed), offset + typed.Length), timeout.Token);
+            Assert.Equal(CompletionSource.Model, result.Source);
+            // Only the cursor line's tokens after the middle marker can change; the suffix never moves.
+            Assert.InRange(result.EvaluatedTokens, 1, 8);
+        }
+    }
+
+    [Fact]
+    public async Task Finishing_a_line_reuses_the_moved_suffix_instead_of_evaluating_it_again()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var feature = new CompletionFeature(_engine, new CompletionSettings { MaxTokens = 1, IgnoreEndOfGeneration = true, DebounceMs = 0 });
+        var text = Source();
+        var offset = CursorOffset(text);
+        await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text.Insert(offset, "total += 1;"), offset + 11), timeout.Token);
+
+        const string line = "total += 1;\n        ";
+        var result = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text.Insert(offset, line), offset + line.Length), timeout.Token);
+
+        Assert.Equal(CompletionSource.Model, result.Source);
+        Assert.True(result.PromptTokens > 300, $"prompt of {result.PromptTokens} tokens");
+        // The finished line and the markers around the suffix; the suffix itself is moved, not evaluated.
+        Assert.InRange(result.EvaluatedTokens, 1, 40);
+    }
+
+    [Fact]
     public void A_suffix_first_family_puts_the_suffix_before_the_prefix()
     {
         var codestral = new FimTemplate("codestral", Prefix: 7, Suffix: 8, Middle: null, FimOrder.SuffixPrefix, null, null, AddBos: true, Bos: 1);
@@ -132,6 +182,25 @@ public sealed class CompletionFeatureTests : IDisposable
         var newest = await newer;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => older);
         Assert.Equal(CompletionSource.Model, newest.Source);
+    }
+
+    [Fact]
+    public async Task A_request_superseded_within_the_debounce_costs_no_model_work()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        using var feature = new CompletionFeature(_engine, new CompletionSettings { MaxTokens = 4, DebounceMs = 500 });
+        var text = Source();
+        var offset = CursorOffset(text);
+        var evaluatedBefore = _engine.EvaluatedTokenCount;
+
+        var older = feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text, offset, Version: 1), timeout.Token);
+        var newer = feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text.Insert(offset, "v"), offset + 1, Version: 2), timeout.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => older);
+        var newest = await newer;
+        Assert.Equal(CompletionSource.Model, newest.Source);
+        // Only the newer request reached the engine: its prompt and its generated tokens.
+        Assert.InRange(_engine.EvaluatedTokenCount - evaluatedBefore, newest.EvaluatedTokens, newest.EvaluatedTokens + 4);
     }
 
     [Fact]

@@ -67,4 +67,19 @@ public sealed class KvReusePlannerTests
         Assert.Equal(39, plan.CommonPrefix);
         Assert.Equal([39], plan.PositionsToEvaluate);
     }
+
+    [Fact]
+    public void A_short_run_far_ahead_does_not_hide_the_long_run_before_it()
+    {
+        // Cached: prefix, suffix (30), middle marker, the line typed so far (10). The new prompt has the finished
+        // line before the suffix: both runs reappear, in the other order; the long suffix is the one to keep.
+        int[] line = Range(500, 10);
+        int[] cached = [.. Range(0, 50), 7777, .. Range(1000, 30), 8888, .. line];
+        int[] prompt = [.. Range(0, 50), .. line, 42, 7777, .. Range(1000, 30), 8888, 43];
+
+        var plan = KvReusePlanner.Create(cached, prompt, minimumChunk: 8);
+
+        Assert.Equal(new ChunkMove(50, 61, 32), Assert.Single(plan.Moves));
+        Assert.Equal([.. Enumerable.Range(50, 11), 93], plan.PositionsToEvaluate);
+    }
 }

@@ -35,4 +35,19 @@ public sealed class OptionsLoaderTests
             ["llmlsp.chat.maxTokens", "llmlsp.completion.timeBudgetMs", "llmlsp.completion.typo", "llmlsp.index.exclude"],
             problems.Select(p => p.Setting).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Benchmark_only_ignore_end_of_generation_settings_default_off_and_load()
+    {
+        Assert.False(LlmLspOptions.Default.Completion.IgnoreEndOfGeneration);
+        Assert.False(LlmLspOptions.Default.Chat.IgnoreEndOfGeneration);
+        var (options, problems) = OptionsLoader.Load(new Dictionary<string, object?>
+        {
+            ["completion.ignoreEndOfGeneration"] = true,
+            ["chat.ignoreEndOfGeneration"] = true,
+        });
+        Assert.Empty(problems);
+        Assert.True(options.Completion.IgnoreEndOfGeneration);
+        Assert.True(options.Chat.IgnoreEndOfGeneration);
+    }
 }

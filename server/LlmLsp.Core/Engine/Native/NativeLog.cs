@@ -19,6 +19,30 @@ internal static unsafe class NativeLog
     [ThreadStatic]
     private static List<string>? t_capturedErrors;
 
+    // The abort flag of the context this thread is decoding with (set by SafeLlamaContextHandle around
+    // llama_decode/llama_encode): a decode we interrupted on purpose makes llama.cpp log four or five error
+    // lines ("failed to compute K-shift", "llama_decode: failed to decode, ret = 2", ...). Those are the
+    // expected result of cancelling a completion on every keystroke, not errors, so they go out at Debug;
+    // as errors they were mirrored to the editor's window/logMessage on every keystroke.
+    [ThreadStatic]
+    private static int* t_decodeAbortFlag;
+
+    /// <summary>Marks this thread as decoding with the given abort flag until disposed.</summary>
+    public static DecodeScope Decoding(nint abortFlag) => new((int*)abortFlag);
+
+    internal readonly ref struct DecodeScope
+    {
+        private readonly int* _previous;
+
+        public DecodeScope(int* flag)
+        {
+            _previous = t_decodeAbortFlag;
+            t_decodeAbortFlag = flag;
+        }
+
+        public void Dispose() => t_decodeAbortFlag = _previous;
+    }
+
     /// <summary>Collects llama.cpp's error lines logged on this thread until disposed.</summary>
     public static ErrorCapture CaptureErrors() => new();
 
@@ -62,13 +86,15 @@ internal static unsafe class NativeLog
                 line = s_pendingLine.ToString().TrimEnd();
                 s_pendingLine.Clear();
             }
-            if (level == 4 && line.Length > 0)
+            var flag = t_decodeAbortFlag;
+            var aborting = flag is not null && Volatile.Read(ref *flag) != 0;
+            if (level == 4 && line.Length > 0 && !aborting)
             {
                 t_capturedErrors?.Add(line);
             }
             if (line.Length > 0)
             {
-                logger.Log(ToLogLevel(level), "llama.cpp: {Line}", line);
+                logger.Log(ToLogLevel(level, aborting), "llama.cpp: {Line}", line);
             }
         }
         catch (Exception)
@@ -77,7 +103,9 @@ internal static unsafe class NativeLog
         }
     }
 
-    private static LogLevel ToLogLevel(int ggmlLevel) => ggmlLevel switch
+    /// <summary>ggml's level as ours. While an abort we requested is in effect, every line is Debug: the decode
+    /// reports the abort itself (status 2), and the lines only describe it.</summary>
+    internal static LogLevel ToLogLevel(int ggmlLevel, bool abortRequested = false) => abortRequested ? LogLevel.Debug : ggmlLevel switch
     {
         3 => LogLevel.Warning,
         4 => LogLevel.Error,

@@ -121,9 +121,17 @@ internal sealed unsafe class SafeLlamaContextHandle : SafeHandle
     public void ClearAbort() => Volatile.Write(ref *(int*)_abortFlag, 0);
 
     /// <summary>0 on success, 1 when no KV slot was found, 2 when aborted, negative on error.</summary>
-    public int Decode(LlamaBatch batch) => Interop.Llama.llama_decode(Raw, batch.Native);
+    public int Decode(LlamaBatch batch)
+    {
+        using var scope = NativeLog.Decoding(_abortFlag);
+        return Interop.Llama.llama_decode(Raw, batch.Native);
+    }
 
-    public int Encode(LlamaBatch batch) => Interop.Llama.llama_encode(Raw, batch.Native);
+    public int Encode(LlamaBatch batch)
+    {
+        using var scope = NativeLog.Decoding(_abortFlag);
+        return Interop.Llama.llama_encode(Raw, batch.Native);
+    }
 
     public ReadOnlySpan<float> Logits(int batchIndex, int vocabSize)
     {

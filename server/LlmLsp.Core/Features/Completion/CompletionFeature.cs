@@ -27,7 +27,16 @@ public sealed record CompletionSettings
     public int SuffixTokens { get; init; } = 256;
     public int ContextTokens { get; init; } = 512;
 
+    /// <summary>How long a request that needs the model waits for a newer keystroke before computing. While
+    /// the user types faster than this, superseded requests cost no compute at all; answers from memory or the
+    /// cache never wait.</summary>
+    public int DebounceMs { get; init; } = 75;
+
     public bool Enabled { get; init; } = true;
+
+    /// <summary>Benchmark only: generate exactly <see cref="MaxTokens"/> tokens; end-of-generation tokens and
+    /// the stop rules no longer end the generation (the shown text is still cut by the rules).</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
 
     /// <summary>Language ids to complete in; empty means all.</summary>
     public IReadOnlyList<string> Languages { get; init; } = [];
@@ -101,6 +110,11 @@ public sealed class CompletionFeature : IDisposable
             return new CompletionResult(cached.Length == 0 ? null : cached, CompletionSource.Cache, prompt.Length, 0, clock.Elapsed);
         }
 
+        if (_settings.DebounceMs > 0)
+        {
+            // A newer request for the document cancels this one (latest wins) before any compute is spent.
+            await Task.Delay(_settings.DebounceMs, latest.Token).ConfigureAwait(false);
+        }
         var midLine = SuggestionRules.IsMidLine(request.Text, request.Offset);
         var indent = SuggestionRules.LineIndent(request.Text, request.Offset);
         var generated = new StringBuilder();
@@ -113,6 +127,7 @@ public sealed class CompletionFeature : IDisposable
             Lane = ComputeLane.Latency,
             Slot = GenerationSlot.Completion,
             ReuseChunkMinimum = ReuseChunkMinimum,
+            IgnoreEndOfGeneration = _settings.IgnoreEndOfGeneration,
         };
         await foreach (var update in _engine.GenerateAsync(generation, latest.Token).ConfigureAwait(false))
         {
@@ -123,7 +138,7 @@ public sealed class CompletionFeature : IDisposable
             }
             evaluated = update.EvaluatedPromptTokens;
             generated.Append(update.Text);
-            if (SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
+            if (!_settings.IgnoreEndOfGeneration && SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
             {
                 // Leaving the stream early stops the generation: no decode is spent past the natural end.
                 break;
@@ -213,7 +228,17 @@ public sealed class CompletionFeature : IDisposable
 
     private int[] BuildPrompt(string path, string before, string after)
     {
-        var prefix = PrefixWindow(before);
+        // The cursor line's text before the cursor is kept apart (see FimTemplate.Assemble): while the user types
+        // on a line, only it changes.
+        var lineStart = before.LastIndexOf('\n') + 1;
+        IReadOnlyList<int> line = lineStart < before.Length ? _engine.Tokenize(before[lineStart..]) : [];
+        if (line.Count > _settings.PrefixTokens)
+        {
+            line = line.Skip(line.Count - _settings.PrefixTokens).ToArray();
+        }
+        // The window's budget does not shrink as the line grows: its start (and so the cached prefix) must not
+        // move while the user types on a line.
+        var prefix = PrefixWindow(before[..lineStart], _settings.PrefixTokens);
         var suffix = SuffixWindow(after);
         var context = new List<int>();
         if (_template.FileSeparator is { } separator)
@@ -234,18 +259,22 @@ public sealed class CompletionFeature : IDisposable
                 context.AddRange(_engine.Tokenize(path + "\n"));
             }
         }
-        return _template.Assemble(context, prefix, suffix);
+        return _template.Assemble(context, prefix, suffix, line);
     }
 
     /// <summary>Whole lines before the cursor within the budget. The first line is aligned to a multiple of
     /// <see cref="WindowAlignLines"/>, so the window start (and the KV prefix) changes only every few lines
     /// of typing instead of on every keystroke.</summary>
-    private IReadOnlyList<int> PrefixWindow(string before)
+    private IReadOnlyList<int> PrefixWindow(string before, int budget)
     {
+        if (budget <= 0 || before.Length == 0)
+        {
+            return [];
+        }
         var lineStarts = LineStarts(before);
         var first = lineStarts.Count - 1;
         var estimate = 0;
-        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= _settings.PrefixTokens)
+        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= budget)
         {
             first--;
             estimate += (lineStarts[first + 1] - lineStarts[first]) / 3;
@@ -254,9 +283,9 @@ public sealed class CompletionFeature : IDisposable
         while (true)
         {
             var tokens = _engine.Tokenize(before[lineStarts[first]..]);
-            if (tokens.Count <= _settings.PrefixTokens || first >= lineStarts.Count - 1)
+            if (tokens.Count <= budget || first >= lineStarts.Count - 1)
             {
-                return tokens.Count <= _settings.PrefixTokens ? tokens : tokens.Skip(tokens.Count - _settings.PrefixTokens).ToArray();
+                return tokens.Count <= budget ? tokens : tokens.Skip(tokens.Count - budget).ToArray();
             }
             first = Math.Min(lineStarts.Count - 1, first + WindowAlignLines);
         }

@@ -66,10 +66,14 @@ public sealed record FimTemplate(string Source, int Prefix, int Suffix, int? Mid
 
     /// <summary>Assembles the prompt: optional repository context (files as the model's file-separated
     /// format when it has one), then the local window. Extra context comes first so that it stays a cached
-    /// prefix while the user types.</summary>
-    public int[] Assemble(IReadOnlyList<int> repoContext, IReadOnlyList<int> prefix, IReadOnlyList<int> suffix)
+    /// prefix while the user types. <paramref name="lineStart"/> (the cursor line's text before the cursor)
+    /// goes after the middle marker when the format has one, as llama.cpp's /infill does: typing on a line then
+    /// changes only the tokens after the marker, so the whole window before it stays a cached prefix and the
+    /// suffix never moves. Without a middle marker it simply ends the prefix.</summary>
+    public int[] Assemble(IReadOnlyList<int> repoContext, IReadOnlyList<int> prefix, IReadOnlyList<int> suffix, IReadOnlyList<int>? lineStart = null)
     {
-        var tokens = new List<int>(repoContext.Count + prefix.Count + suffix.Count + 4);
+        lineStart ??= [];
+        var tokens = new List<int>(repoContext.Count + prefix.Count + suffix.Count + lineStart.Count + 4);
         if (AddBos)
         {
             tokens.Add(Bos);
@@ -79,11 +83,16 @@ public sealed record FimTemplate(string Source, int Prefix, int Suffix, int? Mid
         {
             tokens.Add(Prefix);
             tokens.AddRange(prefix);
+            if (Middle is null)
+            {
+                tokens.AddRange(lineStart);
+            }
             tokens.Add(Suffix);
             tokens.AddRange(suffix);
             if (Middle is { } middle)
             {
                 tokens.Add(middle);
+                tokens.AddRange(lineStart);
             }
         }
         else
@@ -92,6 +101,7 @@ public sealed record FimTemplate(string Source, int Prefix, int Suffix, int? Mid
             tokens.AddRange(suffix);
             tokens.Add(Prefix);
             tokens.AddRange(prefix);
+            tokens.AddRange(lineStart);
         }
         return [.. tokens];
     }

@@ -7,9 +7,10 @@ namespace LlmLsp.Features.Docs;
 /// prompts, and its context size to fit them.</summary>
 public sealed record ChatModel(IChatClient Client, Func<string, int> CountTokens, int ContextSize, string Name)
 {
-    public static ChatModel FromEngine(LlamaEngine engine)
+    /// <param name="ignoreEndOfGeneration">Benchmark only: generate past end-of-generation tokens.</param>
+    public static ChatModel FromEngine(LlamaEngine engine, bool ignoreEndOfGeneration = false)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return new ChatModel(new LlamaChatClient(engine), engine.CountTokens, engine.ContextSize, Path.GetFileName(engine.Model.Path));
+        return new ChatModel(new LlamaChatClient(engine, ignoreEndOfGeneration), engine.CountTokens, engine.ContextSize, Path.GetFileName(engine.Model.Path));
     }
 }

@@ -32,8 +32,13 @@ internal static partial class CompletionAtCursor
         var offset = document.GetOffset(position.ToCore(), context.State.PositionEncoding);
         var path = DocumentPaths.ToPath(uri) is { } local ? Path.GetFileName(local) : uri;
         var result = await feature.CompleteAsync(new CompletionRequest(uri, path, document.Text, offset, document.LanguageId, document.Version), cancellationToken).ConfigureAwait(false);
+        LogCompleted(context.LoggerFactory.CreateLogger("LlmLsp.Completion"), result.Source, result.PromptTokens, result.EvaluatedTokens, result.Elapsed.TotalMilliseconds);
         return result.Text;
     }
+
+    // Debug only; bench/completion.sh parses this line (keep its shape).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Completion answered: source={Source} promptTokens={PromptTokens} evaluatedTokens={EvaluatedTokens} ms={ElapsedMs:F1}")]
+    private static partial void LogCompleted(ILogger logger, CompletionSource source, int promptTokens, int evaluatedTokens, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Completion unavailable: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Chat and ask through `llmlsp serve`: time to first token of llmlsp/ask with 5 sources, and the streaming rate
+# seen by the client ($/progress deltas), against the engine's own figures from `llmlsp bench engine` (pp for
+# the prompt, tg for the stream), interleaved. The docs folder (npm 11.19.1's docs/content by default, as in
+# bench/index.sh) is indexed first (keyword index; `serve --model` configures no embedding model). Answers run to a
+# fixed length with the benchmark-only setting chat.ignoreEndOfGeneration (random-weight model).
+#
+#   bench/chat.sh [docs-folder]
+#   BENCH_REPS=3 BENCH_ANSWER_TOKENS=256 bench/chat.sh
+set -euo pipefail
+shopt -s inherit_errexit
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+THREADS="${BENCH_THREADS:-2}"
+REPS="${BENCH_REPS:-2}"
+ANSWER_TOKENS="${BENCH_ANSWER_TOKENS:-128}"
+DOCS="${1:-}"
+if [ -z "$DOCS" ]; then
+  npm_cache="$BENCH_CACHE/npm-11.19.1"
+  if [ ! -d "$npm_cache/package/docs/content" ]; then
+    mkdir -p "$npm_cache"
+    (cd "$npm_cache" && npm pack npm@11.19.1 --silent >/dev/null && tar xzf npm-11.19.1.tgz)
+  fi
+  DOCS="$npm_cache/package/docs/content"
+fi
+
+RESULTS="$BENCH_CACHE/results/chat-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RESULTS"
+bench_log "results: $RESULTS"
+"$BENCH_ROOT/llmlsp" --version >/dev/null
+OURS="$BENCH_ROOT/artifacts/llmlsp/llmlsp"
+MODEL="$(nice -n 10 "$OURS" bench make-model --shape qwen2.5-coder-0.5b --quant q8_0 --threads "$(nproc)")"
+if [ ! -d "$BENCH_CACHE/node_modules/vscode-jsonrpc" ]; then
+  (cd "$BENCH_CACHE" && { [ -f package.json ] || echo '{"private":true}' > package.json; } && npm install --no-audit --no-fund vscode-jsonrpc@8 >&2)
+fi
+
+# Questions from the index-quality set (our own words), the first three.
+QUESTIONS_JSON="$(grep -v '^#' "$BENCH_ROOT/bench/data/npm-docs-questions.tsv" | head -3 | cut -f1 | python3 -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin if l.strip()]))')"
+config="$(python3 -c 'import json,sys; print(json.dumps({"docs": sys.argv[1], "threads": int(sys.argv[2]), "answerTokens": int(sys.argv[3]), "questions": json.loads(sys.argv[4]), "command": sys.argv[5:]}))' \
+  "$DOCS" "$THREADS" "$ANSWER_TOKENS" "$QUESTIONS_JSON" "$OURS" serve --model "$MODEL" --log-level debug)"
+
+RUNS="$RESULTS/runs.jsonl"
+: > "$RUNS"
+stamp() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(side=sys.argv[1], rep=int(sys.argv[2]), load=open("/proc/loadavg").read().split()[0]); print(json.dumps(d))' "$@"; }
+for rep in $(seq 1 "$REPS"); do
+  bench_log "rep $rep/$REPS: llmlsp bench engine"
+  "$OURS" bench engine -m "$MODEL" -t "$THREADS" -r 2 --json | stamp engine "$rep" >> "$RUNS"
+  bench_log "rep $rep/$REPS: llmlsp serve, index + 3 asks"
+  NODE_PATH="$BENCH_CACHE/node_modules" node "$BENCH_ROOT/bench/chat-client.js" "$config" | stamp ask "$rep" >> "$RUNS"
+done
+
+{
+  echo "# Chat/ask $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, threads $THREADS, answer $ANSWER_TOKENS tokens, $REPS rep(s), docs $(basename "$(dirname "$(dirname "$DOCS")")")"
+  echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$RUNS" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+engine = [r for r in runs if r["side"] == "engine"]
+asks = [a for r in runs if r["side"] == "ask" for a in r["asks"]]
+pp = statistics.median(r["pp_tps"] for r in engine)
+tg = statistics.median(r["tg_tps"] for r in engine)
+print(f"llmlsp bench engine (median of {len(engine)}): pp {pp:.1f} t/s, tg {tg:.1f} t/s")
+print()
+print("| ask | prompt tokens | TTFT ms | limit ms (prompt / pp) | TTFT / limit | generated | streamed t/s | streamed / engine tg |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for i, a in enumerate(asks):
+    limit = a["prompt_tokens"] / pp * 1000
+    print(f"| {i + 1} | {a['prompt_tokens']} | {a['ttft_ms']:.0f} | {limit:.0f} | {a['ttft_ms'] / limit:.2f} | {a['generated_tokens']} | {a['streamed_tps']:.1f} | {a['streamed_tps'] / tg:.2f} |")
+ttft = statistics.median(a["ttft_ms"] / (a["prompt_tokens"] / pp * 1000) for a in asks)
+stream = statistics.median(a["streamed_tps"] for a in asks) / tg
+print()
+print(f"median TTFT / (prompt tokens / pp): {ttft:.2f} (target ≤ 1.15: {'met' if ttft <= 1.15 else '**missed**'})")
+print(f"median streamed t/s / engine tg: {stream:.2f} (target ≥ 0.95: {'met' if stream >= 0.95 else '**missed**'})")
+print(f"index build (first rep): {[r['index_ms'] for r in runs if r['side'] == 'ask'][0]:.0f} ms; load average per run: {[(r['side'], r['load']) for r in runs]}")
+PY
+} | tee "$RESULTS/summary.md"
