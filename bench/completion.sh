@@ -29,8 +29,7 @@ RESULTS="$BENCH_CACHE/results/completion-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS"
 bench_log "results: $RESULTS"
 
-"$BENCH_ROOT/llmlsp" --version >/dev/null
-OURS="$BENCH_ROOT/artifacts/llmlsp/llmlsp"
+OURS="$(bench_llmlsp_dist)"
 SERVER="$(bench_llama_server)/llama-server"
 MODEL="$(nice -n 10 "$OURS" bench make-model --shape qwen2.5-coder-0.5b --quant q8_0 --threads "$(nproc)")"
 if [ ! -d "$BENCH_CACHE/node_modules/vscode-jsonrpc" ]; then

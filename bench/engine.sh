@@ -23,9 +23,8 @@ RESULTS="$BENCH_CACHE/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS"
 bench_log "results: $RESULTS"
 
-# 1. Our CLI (Release publish through the launcher), llama.cpp tools, models.
-"$BENCH_ROOT/llmlsp" --version >/dev/null
-OURS="$BENCH_ROOT/artifacts/llmlsp/llmlsp"
+# 1. Our CLI (the distribution build), llama.cpp tools, models.
+OURS="$(bench_llmlsp_dist)"
 PRE_TOOLS="$(bench_tools_prebuilt)"
 NAT_TOOLS=""
 [ "$NATIVE" = 1 ] && NAT_TOOLS="$(bench_native_build)"

@@ -114,3 +114,20 @@ bench_llama_server() {
   fi
   echo "$out"
 }
+
+# The distribution build of llmlsp (self-contained, composite ReadyToRun: what the .vsix ships), rebuilt when the
+# sources changed. Prints the executable's path. Benchmarks run it so that JIT compilation in the server does not
+# compete with llama.cpp's threads for the two cores.
+bench_llmlsp_dist() {
+  local out="$BENCH_ROOT/artifacts/bench/llmlsp-dist" stamp
+  stamp="$out/.build-stamp"
+  if [ ! -x "$out/llmlsp" ] || [ ! -f "$stamp" ] || [ -n "$(find "$BENCH_ROOT/server" "$BENCH_ROOT/native/package-lock.json" \
+      "$BENCH_ROOT/Directory.Build.props" "$BENCH_ROOT/Directory.Packages.props" \
+      -newer "$stamp" -type f -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]; then
+    bench_log "publishing the distribution build into $out (about two minutes)"
+    rm -rf "$out"
+    dotnet publish "$BENCH_ROOT/server/LlmLsp.Cli" -c Release -p:Distribution=true -o "$out" --nologo -v quiet -clp:ErrorsOnly >&2
+    touch "$stamp"
+  fi
+  echo "$out/llmlsp"
+}

@@ -9,13 +9,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/llmlsp-bench"
 out="$repo/artifacts/bench/llmlsp"
-mkdir -p "$cache" "$out"
+dist="$repo/artifacts/bench/llmlsp-dist"
+mkdir -p "$cache" "$out" "$dist"
 
-echo "building llmlsp (Release)..." >&2
-if ! dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$out" -p:PublishReadyToRun=true -r linux-x64 --self-contained false >"$cache/publish.log" 2>&1; then
-  echo "ReadyToRun publish failed (see $cache/publish.log); falling back to a plain Release build" >&2
-  dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$out" >"$cache/publish.log" 2>&1
-fi
+echo "building llmlsp: the everyday framework-dependent build (as ./llmlsp makes it) and the distribution build..." >&2
+rm -rf "$out" "$dist"
+dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$out" >"$cache/publish.log" 2>&1 \
+  || { echo "publish failed, see $cache/publish.log" >&2; exit 1; }
+dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$dist" -p:Distribution=true >"$cache/publish-dist.log" 2>&1 \
+  || { echo "distribution publish failed, see $cache/publish-dist.log" >&2; exit 1; }
 
 if [ ! -d "$cache/node_modules/vscode-languageserver" ]; then
   echo "installing vscode-languageserver into $cache..." >&2
@@ -30,7 +32,7 @@ connection.onRequest('llmlsp/_slow', () => null);
 connection.listen();
 JS
 
-LLMLSP_TEST_METHODS=1 python3 - "$out/llmlsp.dll" "$cache/server.js" <<'PY'
+LLMLSP_TEST_METHODS=1 python3 - "$dist/llmlsp" "$out/llmlsp.dll" "$cache/server.js" <<'PY'
 import json, os, statistics, subprocess, sys, time
 
 def frame(obj):
@@ -68,12 +70,17 @@ def stop(p):
     p.stdin.flush()
     p.wait(10)
 
-def measure(name, cmd):
-    starts = []
-    for _ in range(20):
-        p, ms = start(cmd)
-        starts.append(ms)
-        stop(p)
+def start_times(cmds, n=20):
+    """Median start→initialize per server, starts interleaved so machine noise hits all of them alike."""
+    starts = {name: [] for name in cmds}
+    for _ in range(n):
+        for name, cmd in cmds.items():
+            p, ms = start(cmd)
+            starts[name].append(ms)
+            stop(p)
+    return {name: statistics.median(v) for name, v in starts.items()}
+
+def steady(cmd):
     p, _ = start(cmd)
     p.stdin.write(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})); p.stdin.flush()
     rtts = []
@@ -91,12 +98,17 @@ def measure(name, cmd):
                 rss = int(line.split()[1]) / 1024
     stop(p)
     rtts.sort()
-    return {"start": statistics.median(starts), "rtt": statistics.median(rtts), "p99": rtts[int(len(rtts) * 0.99) - 1], "rss": rss}
+    return {"rtt": statistics.median(rtts), "p99": rtts[int(len(rtts) * 0.99) - 1], "rss": rss}
 
-dotnet = measure("llmlsp", ["dotnet", sys.argv[1], "serve"])
-node = measure("node", ["node", sys.argv[2], "--stdio"])
-print(f"{'':28}{'llmlsp':>12}{'node':>12}{'ratio':>10}")
+cmds = {"dist": [sys.argv[1], "serve"], "fdd": ["dotnet", sys.argv[2], "serve"], "node": ["node", sys.argv[3], "--stdio"]}
+starts = start_times(cmds)
+results = {name: dict(steady(cmd), start=starts[name]) for name, cmd in cmds.items()}
+node = results["node"]
+print("llmlsp dist = `dotnet publish -p:Distribution=true` (self-contained, composite ReadyToRun; what the .vsix ships), run as its llmlsp executable")
+print("llmlsp fdd  = framework-dependent, JIT-compiled (what ./llmlsp builds), run as dotnet llmlsp.dll serve")
+print(f"{'':28}{'llmlsp dist':>12}{'llmlsp fdd':>12}{'node':>12}{'dist/node':>10}{'fdd/node':>10}")
 for key, label in [("start", "start→initialize ms (med)"), ("rtt", "round trip ms (median)"), ("p99", "round trip ms (p99)"), ("rss", "idle RSS MB")]:
-    print(f"{label:28}{dotnet[key]:12.2f}{node[key]:12.2f}{dotnet[key] / node[key]:10.2f}")
+    d, f = results["dist"][key], results["fdd"][key]
+    print(f"{label:28}{d:12.2f}{f:12.2f}{node[key]:12.2f}{d / node[key]:10.2f}{f / node[key]:10.2f}")
 print(f"targets: start ≤ 1.5x node, round trip ≤ 1.0x node, idle RSS ≤ 80 MB")
 PY

@@ -95,7 +95,7 @@ export class LlmLspClient implements vscode.Disposable {
       const message = error instanceof Error ? error.message : String(error);
       this.outputChannel.appendLine(`The server did not start: ${message}`);
       void vscode.window.showErrorMessage(
-        `LlmLsp: the server did not start (${message}). It needs the .NET 10 runtime; set llmlsp.serverPath to use another server.`,
+        `LlmLsp: the server did not start (${message}). Set llmlsp.serverPath to use another server build.`,
         'Show Server Log').then((choice) => { if (choice) this.outputChannel.show(); });
     }
   }

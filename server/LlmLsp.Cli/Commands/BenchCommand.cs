@@ -81,18 +81,21 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "auto",
         };
         var embeddingFile = new Option<string?>("--embd-file") { Description = "Texts to embed, one per line (default: a built-in corpus of ~256-token chunks)." };
+        var depth = new Option<int>("--depth", "-d") { Description = "Tokens already in the context when tg starts (llama-bench -d).", DefaultValueFactory = _ => 0 };
         var command = new Command("engine", "Measure prompt (pp512) and generation (tg128) throughput, embeddings, load time and peak memory.");
         engineOptions.AddTo(command);
         command.Options.Add(json);
         command.Options.Add(repetitions);
         command.Options.Add(embeddings);
         command.Options.Add(embeddingFile);
+        command.Options.Add(depth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(engineOptions.Verbose));
             var settings = new EngineBenchSettings
             {
                 Repetitions = Math.Max(1, parse.GetValue(repetitions)),
+                Depth = parse.GetValue(depth) >= 0 ? parse.GetValue(depth) : throw new LlmLspException(ErrorKind.InvalidInput, "--depth must be 0 or more."),
                 Embeddings = parse.GetValue(embeddings)?.ToLowerInvariant() switch
                 {
                     "on" => true,

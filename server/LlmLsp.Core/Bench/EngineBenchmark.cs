@@ -14,6 +14,10 @@ public sealed record EngineBenchSettings
 {
     public int PromptTokens { get; init; } = 512;
     public int GeneratedTokens { get; init; } = 128;
+
+    /// <summary>Tokens already in the KV cache when generation starts (llama-bench's -d): generation slows as the
+    /// context grows, so a chat answer after a 1,500-token prompt is compared with tg at that depth.</summary>
+    public int Depth { get; init; }
     public int Repetitions { get; init; } = 5;
 
     /// <summary>Null = only for embedding models.</summary>
@@ -26,7 +30,8 @@ public sealed record EngineBenchSettings
 /// <summary>Measures the engine the way llama.cpp's tools measure themselves, through the public engine API
 /// (the compute scheduler included, so the figures are what features get):
 /// pp = a fresh KV cache, N random tokens decoded in n_batch = n_ubatch = 512 chunks (llama-bench pp512);
-/// tg = 128 tokens generated one by one after a 1-token context, end-of-generation ignored (llama-bench tg128);
+/// tg = 128 tokens generated one by one after a 1-token context (or a <see cref="EngineBenchSettings.Depth"/>-token
+/// one, not timed), end-of-generation ignored (llama-bench tg128, tg128 @ dN);
 /// both after one warm-up run, averaged over repetitions like llama-bench's avg t/s.
 /// embd = pooled embeddings of ~256-token chunks packed into 512-token batches (llama-embedding's packing).</summary>
 public static class EngineBenchmark
@@ -92,7 +97,7 @@ public static class EngineBenchmark
 
     private static async Task<double> GenerationAsync(LlamaEngine engine, EngineBenchSettings settings, CancellationToken ct)
     {
-        int[] start = [RandomTokens(engine, 2)[1]];
+        int[] start = settings.Depth > 0 ? RandomTokens(engine, settings.Depth) : [RandomTokens(engine, 2)[1]];
         await GenerateOnceAsync(engine, start, 1, ct).ConfigureAwait(false); // warm-up: one token, like llama-bench
         var rates = new List<double>();
         for (var rep = 0; rep < settings.Repetitions; rep++)
@@ -109,7 +114,8 @@ public static class EngineBenchmark
             PromptTokens = start,
             MaxTokens = tokens,
             IgnoreEndOfGeneration = true,
-            ReuseCachedPrefix = false,
+            // A deep context is decoded once (untimed) and kept; only the generated tokens are measured.
+            ReuseCachedPrefix = start.Length > 1,
         }, ct);
 
     private static async Task<double> EmbeddingsAsync(LlamaEngine engine, EngineBenchSettings settings, CancellationToken ct)

@@ -30,6 +30,7 @@ public sealed partial class FeatureHost : IDisposable
     private CompletionSettings? _completionSettings;
     private readonly RecentSnippets _snippets = new();
     private CancellationTokenSource? _pendingReindex;
+    private readonly CancellationTokenSource _disposed = new();
 
     public FeatureHost(string? modelOverride = null, ILoggerFactory? loggerFactory = null)
     {
@@ -86,6 +87,30 @@ public sealed partial class FeatureHost : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Interlocked.Exchange(ref _options, options);
     }
+
+    /// <summary>Loads the configured completion and chat models in the background, so that the first keystroke or
+    /// question after start-up does not wait for a model load. Failures are only logged: the request that needs the
+    /// model reports them.</summary>
+    public void WarmUpInBackground() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            // Without a model there is nothing to load; the feature that needs one says so when it is used.
+            var options = _options;
+            if ((ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat)) is not null)
+            {
+                await GetCompletionAsync(_disposed.Token).ConfigureAwait(false);
+            }
+            await GetChatModelAsync(_disposed.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_disposed.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        catch (Exception e) when (e is LlmLspException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            LogWarmUpFailed(_logger, e.Message);
+        }
+    });
 
     /// <summary>The completion feature, or null when no completion model is configured (reported once).</summary>
     public async Task<CompletionFeature?> GetCompletionAsync(CancellationToken cancellationToken)
@@ -207,6 +232,8 @@ public sealed partial class FeatureHost : IDisposable
 
     public void Dispose()
     {
+        _disposed.Cancel();
+        _gate.Wait(); // a model load in progress (the warm-up's, say) finishes before its engine is disposed
         _pendingReindex?.Cancel();
         _completion?.Dispose();
         Index.Dispose();
@@ -216,6 +243,7 @@ public sealed partial class FeatureHost : IDisposable
         }
         _scheduler.Dispose();
         _gate.Dispose();
+        _disposed.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Index of {Folder} refreshed: {Indexed} files re-indexed, {Removed} removed")]
@@ -229,4 +257,7 @@ public sealed partial class FeatureHost : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
     private static partial void LogUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading the models ahead of use failed; the first request that needs them will report why: {Message}")]
+    private static partial void LogWarmUpFailed(ILogger logger, string message);
 }

@@ -59,6 +59,18 @@ public sealed class FeatureLspTests : IDisposable
     }
 
     [Fact]
+    public async Task The_configured_model_loads_after_initialized_without_waiting_for_a_request()
+    {
+        var (client, _) = await StartAsync();
+        await using var _ = client;
+
+        var ready = await client.NextStderrLineAsync("Model ready", TestTimeout.Token());
+
+        Assert.Contains(Path.GetFileName(TinyModels.Decoder()), ready, StringComparison.Ordinal);
+        await ShutdownAsync(client);
+    }
+
+    [Fact]
     public async Task Inline_completion_and_completion_return_the_same_suggestion()
     {
         var (client, _) = await StartAsync();

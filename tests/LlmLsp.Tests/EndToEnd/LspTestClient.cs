@@ -23,6 +23,7 @@ internal sealed class LspTestClient : IAsyncDisposable
     private readonly Channel<JsonElement> _notifications = Channel.CreateUnbounded<JsonElement>();
     private readonly Channel<JsonElement> _serverRequests = Channel.CreateUnbounded<JsonElement>();
     private readonly StringBuilder _stderr = new();
+    private readonly Channel<string> _stderrLines = Channel.CreateUnbounded<string>();
     private readonly ConcurrentQueue<string> _framingViolations = new();
     private readonly Task _stdoutLoop;
     private readonly Task _stderrLoop;
@@ -382,6 +383,21 @@ internal sealed class LspTestClient : IAsyncDisposable
             lock (_stderr)
             {
                 _stderr.AppendLine(line);
+            }
+            _stderrLines.Writer.TryWrite(line);
+        }
+        _stderrLines.Writer.TryComplete();
+    }
+
+    /// <summary>The next stderr line (earlier ones are skipped) that contains <paramref name="text"/>.</summary>
+    public async Task<string> NextStderrLineAsync(string text, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var line = await _stderrLines.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                return line;
             }
         }
     }

@@ -12,6 +12,7 @@ internal sealed class InitializedHandler()
     protected override Task HandleAsync(InitializedParams parameters, RequestContext context, CancellationToken cancellationToken)
     {
         context.Services.LogForwarder.Enable(context.Client);
+        context.Features.WarmUpInBackground();
         if (context.State.ClientSupportsConfiguration)
         {
             ConfigurationPuller.Start(context.Services);
