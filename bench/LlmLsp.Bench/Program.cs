@@ -73,33 +73,38 @@ internal static class Program
         var walk = new WorkspaceWalker().Walk(docs, CancellationToken.None);
         var chunks = walk.Files.SelectMany(f => chunker.Chunk(f.RelativePath, File.ReadAllBytes(f.FullPath)).Chunks.Select(c => (f.RelativePath, c))).ToList();
         var sourceBytes = walk.Files.Sum(f => f.Size);
-        var ourBuild = Time(() =>
+        // The pipeline a user waits for (walk, read, chunk, analyse, write), first run in this process (cold JIT).
+        var pipeline = Time(() =>
         {
-            using var store = IndexStore.OpenForIndexing(Path.Combine(work, "ours.db"), docs, rebuild: true);
+            using var store = IndexStore.OpenForIndexing(Path.Combine(work, "pipeline.db"), docs, rebuild: true);
             new WorkspaceIndexer(store).RunAsync(null, CancellationToken.None).GetAwaiter().GetResult();
         });
+        var files = chunks.GroupBy(c => c.RelativePath, StringComparer.Ordinal)
+            .Select(g => (Path: g.Key, Chunks: g.Select(c => c.c).ToList())).ToList();
         var ftsPath = Path.Combine(work, "fts.sqlite");
-        var ftsBuild = Time(() =>
+        // Like for like: both sides get the same ready chunks and build their keyword index from them (ours:
+        // analysis + BM25F postings + chunk rows in LiteDB, one transaction; FTS5: its tokenizer + inverted index,
+        // one transaction), each into a fresh file. Run alternately; the first round of each is the warm-up.
+        var ours = new List<double>();
+        var analysis = new List<double>();
+        var fts = new List<double>();
+        for (var round = 0; round < 6; round++)
         {
-            using var c = OpenFts(ftsPath);
-            using var transaction = c.BeginTransaction();
-            using var insert = c.CreateCommand();
-            insert.CommandText = "INSERT INTO chunks(path, heading, body) VALUES ($p, $h, $b)";
-            var p = insert.Parameters.Add("$p", SqliteType.Text);
-            var h = insert.Parameters.Add("$h", SqliteType.Text);
-            var b = insert.Parameters.Add("$b", SqliteType.Text);
-            foreach (var (path, chunk) in chunks)
-            {
-                p.Value = path;
-                h.Value = chunk.Heading;
-                b.Value = chunk.Text;
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        });
+            var dbPath = Path.Combine(work, $"ours{round}.db");
+            var analysed = TimeSpan.Zero;
+            ours.Add(Time(() => analysed = BuildKeywordIndex(dbPath, docs, files)).TotalMilliseconds);
+            analysis.Add(analysed.TotalMilliseconds);
+            var ftsRoundPath = round == 5 ? ftsPath : Path.Combine(work, $"fts{round}.sqlite");
+            fts.Add(Time(() => BuildFts(ftsRoundPath, chunks)).TotalMilliseconds);
+            SqliteConnection.ClearAllPools();
+        }
+        var ourBuild = Median(ours.Skip(1));
+        var ftsBuild = Median(fts.Skip(1));
         Console.WriteLine($"corpus: {walk.Files.Count} files, {sourceBytes / 1024.0 / 1024:F2} MB, {chunks.Count} chunks");
-        Console.WriteLine($"keyword index build (walk+chunk+analyse+LiteDB) ours: {ourBuild.TotalMilliseconds:F0} ms; FTS5 insert of the same chunks: {ftsBuild.TotalMilliseconds:F0} ms (FTS5 excludes walking and chunking)");
+        Console.WriteLine($"keyword index build from the same chunks (median of 5 after a warm-up): ours {ourBuild:F1} ms; FTS5 {ftsBuild:F1} ms; ratio {ourBuild / ftsBuild:F2} (target <= 2)");
+        Console.WriteLine($"  ours split: analysis (BM25F postings) {Median(analysis.Skip(1)):F1} ms, LiteDB (open, insert, commit, close) {ourBuild - Median(analysis.Skip(1)):F1} ms");
+        Console.WriteLine($"  first (cold) round: ours {ours[0]:F1} ms, FTS5 {fts[0]:F1} ms; whole pipeline (walk+read+chunk+analyse+write, cold): {pipeline.TotalMilliseconds:F0} ms");
+        File.Copy(Path.Combine(work, "pipeline.db"), Path.Combine(work, "ours.db"), overwrite: true);
         Console.WriteLine($"index size: ours {new FileInfo(Path.Combine(work, "ours.db")).Length / 1024.0 / 1024 / (sourceBytes / 1024.0 / 1024):F2} MB per MB of source; FTS5 {new FileInfo(ftsPath).Length / 1024.0 / 1024 / (sourceBytes / 1024.0 / 1024):F2}");
 
         // 2. Keyword query latency, same queries, top 10, in-process with warm structures.
@@ -259,6 +264,52 @@ internal static class Program
         }
 
         return paths;
+    }
+
+    /// <summary>Builds our keyword index from ready chunks; returns the time spent analysing (BM25F postings), the rest
+    /// being LiteDB (open, insert, commit, close).</summary>
+    private static TimeSpan BuildKeywordIndex(string dbPath, string docs, List<(string Path, List<ChunkDraft> Chunks)> files)
+    {
+        var analysis = new Stopwatch();
+        using var store = IndexStore.OpenForIndexing(dbPath, docs, rebuild: true);
+        var firstId = store.AllocateFileIds(files.Count);
+        var writes = new List<FileWrite>(files.Count);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (path, chunks) = files[i];
+            analysis.Start();
+            var postings = FilePostings.Build(path, chunks.Select(c => (c.Heading, c.Text)).ToList()).Encode();
+            analysis.Stop();
+            var record = new StoredFile(path, firstId + i, 0, 0, "", chunks.Count, null);
+            writes.Add(new FileWrite(record, chunks, postings, null));
+        }
+        store.Apply(new IndexBatch(writes, []));
+        return analysis.Elapsed;
+    }
+
+    private static void BuildFts(string path, List<(string RelativePath, ChunkDraft c)> chunks)
+    {
+        using var c = OpenFts(path);
+        using var transaction = c.BeginTransaction();
+        using var insert = c.CreateCommand();
+        insert.CommandText = "INSERT INTO chunks(path, heading, body) VALUES ($p, $h, $b)";
+        var p = insert.Parameters.Add("$p", SqliteType.Text);
+        var h = insert.Parameters.Add("$h", SqliteType.Text);
+        var b = insert.Parameters.Add("$b", SqliteType.Text);
+        foreach (var (relativePath, chunk) in chunks)
+        {
+            p.Value = relativePath;
+            h.Value = chunk.Heading;
+            b.Value = chunk.Text;
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static TimeSpan Time(Action action)
