@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmLsp.Cli.Commands;
 
-/// <summary><c>llmlsp serve [--model M]</c>: the language server on stdin/stdout. Models load on first use, so it
-/// starts fast.</summary>
+/// <summary><c>llmlsp serve [--model M]</c>: the language server on stdin/stdout. It answers initialize before any
+/// model loads; models load in the background after <c>initialized</c>.</summary>
 internal static class ServeCommand
 {
     /// <summary>Set to 1 to register the llmlsp/_* test-only methods (docs/lsp-extensions.md).</summary>
