@@ -27,6 +27,21 @@ public sealed class GenerationTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task Plain_greedy_picks_what_llama_cpps_sampler_chain_picks()
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        // Plain greedy takes the argmax of the logits itself; top-k 1 goes through llama.cpp's sampler chain
+        // (top-k, temperature, dist) and can only pick the same largest logit.
+        var throughChain = Greedy("the quick brown fox", 32) with { Sampling = new SamplingOptions { Temperature = 0.8f, TopK = 1, Seed = 7 } };
+
+        var plain = await fixture.Decoder.GenerateTextAsync(Greedy("the quick brown fox", 32) with { ReuseCachedPrefix = false }, timeout.Token);
+        var chain = await fixture.Decoder.GenerateTextAsync(throughChain with { ReuseCachedPrefix = false }, timeout.Token);
+
+        Assert.Equal(32, plain.GeneratedTokens);
+        Assert.Equal(chain.Text, plain.Text);
+    }
+
+    [Fact]
     public async Task Seeded_sampling_repeats_with_the_same_seed()
     {
         using var timeout = new CancellationTokenSource(s_timeout);
