@@ -6,7 +6,7 @@
 //
 //   node chat-client.js '{"command":[...],"docs":"/path/to/docs","questions":["..."],"threads":2,"answerTokens":256}'
 'use strict';
-const { spawn } = require('child_process');
+const { startServer } = require('./server-process');
 const rpc = require('vscode-jsonrpc/node');
 const { pathToFileURL } = require('url');
 
@@ -14,19 +14,11 @@ const cfg = JSON.parse(process.argv[2]);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 async function main() {
-  const proc = spawn(cfg.command[0], cfg.command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const generations = [];
-  let buffered = '';
-  proc.stderr.on('data', (d) => {
-    buffered += d.toString();
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const m = line.match(/Generation finished: slot=Chat promptTokens=(\d+) evaluatedTokens=(\d+) generatedTokens=(\d+) promptMs=([\d.]+) generationMs=([\d.]+)/);
-      if (m) generations.push({ promptTokens: +m[1], evaluatedTokens: +m[2], generatedTokens: +m[3], promptMs: +m[4], generationMs: +m[5] });
-      else if (/ fail | crit /.test(line)) process.stderr.write(`[llmlsp] ${line}\n`);
-    }
+  const proc = startServer(cfg.command, (line) => {
+    const m = line.match(/Generation finished: slot=Chat promptTokens=(\d+) evaluatedTokens=(\d+) generatedTokens=(\d+) promptMs=([\d.]+) generationMs=([\d.]+)/);
+    if (m) generations.push({ promptTokens: +m[1], evaluatedTokens: +m[2], generatedTokens: +m[3], promptMs: +m[4], generationMs: +m[5] });
+    else if (/ fail | crit /.test(line)) process.stderr.write(`[llmlsp] ${line}\n`);
   });
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const settings = { model: { threads: cfg.threads, contextSize: 4096 }, chat: { maxTokens: cfg.answerTokens, ignoreEndOfGeneration: true } };

@@ -6,6 +6,7 @@
 //   node completion-replay.js '{"side":"ours","command":[...],"file":"...","start":121,"count":30,...}'
 'use strict';
 const { spawn } = require('child_process');
+const { startServer } = require('./server-process');
 const fs = require('fs');
 
 const cfg = JSON.parse(process.argv[2]);
@@ -67,19 +68,11 @@ function percentile(values, p) {
 // ---- ours: llmlsp serve over stdio -------------------------------------------------------------------------
 async function ours() {
   const rpc = require('vscode-jsonrpc/node');
-  const proc = spawn(cfg.command[0], cfg.command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const logs = [];
-  let buffered = '';
-  proc.stderr.on('data', (d) => {
-    buffered += d.toString();
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const m = line.match(/Completion answered: source=(\w+) promptTokens=(\d+) evaluatedTokens=(\d+)/);
-      if (m) logs.push({ at: now(), source: m[1], promptTokens: +m[2], evaluatedTokens: +m[3] });
-      else if (/ (fail|crit) /.test(line)) process.stderr.write(`[ours stderr] ${line}\n`);
-    }
+  const proc = startServer(cfg.command, (line) => {
+    const m = line.match(/Completion answered: source=(\w+) promptTokens=(\d+) evaluatedTokens=(\d+)/);
+    if (m) logs.push({ at: now(), source: m[1], promptTokens: +m[2], evaluatedTokens: +m[3] });
+    else if (/ (fail|crit) /.test(line)) process.stderr.write(`[ours stderr] ${line}\n`);
   });
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const settings = {
