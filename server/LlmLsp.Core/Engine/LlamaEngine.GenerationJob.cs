@@ -118,9 +118,12 @@ public sealed partial class LlamaEngine
                 _cache.Tokens.AddRange(_prompt.AsSpan(_stablePrefix));
                 _promptTime = _clock.Elapsed;
                 _clock.Restart();
-                foreach (var token in _sampler is null ? [] : _prompt)
+                if (_sampler is not null)
                 {
-                    _sampler!.Accept(token);
+                    foreach (var token in _prompt)
+                    {
+                        _sampler.Accept(token);
+                    }
                 }
             }
             return false;
