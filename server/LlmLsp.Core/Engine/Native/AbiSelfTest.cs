@@ -12,6 +12,7 @@ internal static class AbiSelfTest
         var problems = new List<string>();
         Expect(problems, "sizeof(llama_model_params)", Unsafe.SizeOf<LlamaModelParams>(), LlamaAbi.ModelParamsSize);
         Expect(problems, "sizeof(llama_context_params)", Unsafe.SizeOf<LlamaContextParams>(), LlamaAbi.ContextParamsSize);
+        Expect(problems, "sizeof(ggml_threadpool_params)", Unsafe.SizeOf<GgmlThreadpoolParams>(), LlamaAbi.ThreadpoolParamsSize);
         Expect(problems, "sizeof(llama_batch)", Unsafe.SizeOf<LlamaBatchNative>(), LlamaAbi.BatchSize);
         Expect(problems, "sizeof(llama_model_quantize_params)", Unsafe.SizeOf<LlamaModelQuantizeParams>(), LlamaAbi.ModelQuantizeParamsSize);
 

@@ -13,6 +13,9 @@ internal static unsafe partial class Interop
         public static partial void llama_free(nint context);
 
         [LibraryImport(LlamaAbi.LlamaLibrary)]
+        public static partial void llama_attach_threadpool(nint context, nint threadpool, nint threadpoolBatch);
+
+        [LibraryImport(LlamaAbi.LlamaLibrary)]
         public static partial uint llama_n_ctx(nint context);
 
         [LibraryImport(LlamaAbi.LlamaLibrary)]

@@ -18,6 +18,10 @@ internal static class LlamaAbi
     public const int BatchSize = 56;
     public const int ModelQuantizeParamsSize = 64;
 
+    /// <summary>sizeof(struct ggml_threadpool_params): bool cpumask[GGML_MAX_N_THREADS = 512], int n_threads,
+    /// enum prio, uint32 poll, bool strict_cpu, bool paused, padded to 4.</summary>
+    public const int ThreadpoolParamsSize = 528;
+
     /// <summary>GGML_TYPE_COUNT: "no override" in llama_model_quantize_params.</summary>
     public const int GgmlTypeCount = 43;
 
@@ -27,7 +31,7 @@ internal static class LlamaAbi
     [
         "llama_backend_init", "llama_model_default_params", "llama_context_default_params",
         "llama_sampler_chain_default_params", "llama_model_load_from_file", "llama_model_free",
-        "llama_init_from_model", "llama_free", "llama_model_get_vocab", "llama_model_meta_val_str",
+        "llama_init_from_model", "llama_free", "llama_attach_threadpool", "llama_model_get_vocab", "llama_model_meta_val_str",
         "llama_model_n_ctx_train", "llama_model_n_embd", "llama_model_n_layer", "llama_model_chat_template",
         "llama_model_has_encoder", "llama_model_has_decoder", "llama_model_desc", "llama_model_size",
         "llama_model_n_params", "llama_n_ctx", "llama_n_batch", "llama_n_ubatch", "llama_n_seq_max",

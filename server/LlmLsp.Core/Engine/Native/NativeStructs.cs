@@ -113,3 +113,15 @@ internal unsafe struct LlamaModelQuantizeParams
     public int* PruneLayers;
     public nuint MaxBufSize;
 }
+
+/// <summary>struct ggml_threadpool_params (ggml.h); filled by ggml_threadpool_params_init.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct GgmlThreadpoolParams
+{
+    public fixed byte CpuMask[512];
+    public int Threads;
+    public int Priority;
+    public uint Poll;
+    public byte StrictCpu;
+    public byte Paused;
+}

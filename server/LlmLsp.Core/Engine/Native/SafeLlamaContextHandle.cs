@@ -21,6 +21,7 @@ internal sealed unsafe class SafeLlamaContextHandle : SafeHandle
 {
     private readonly SafeLlamaModelHandle _model;
     private nint _abortFlag;
+    private CpuThreadpool? _threadpool;
 
     private SafeLlamaContextHandle(SafeLlamaModelHandle model) : base(0, ownsHandle: true)
     {
@@ -56,6 +57,11 @@ internal sealed unsafe class SafeLlamaContextHandle : SafeHandle
                 $"llama.cpp could not create a context (n_ctx {settings.ContextSize}, n_batch {settings.BatchSize}); see the log for its reason.");
         }
         context.SetHandle(raw);
+        context._threadpool = CpuThreadpool.TryCreate(settings.Threads);
+        if (context._threadpool is { } pool)
+        {
+            Interop.Llama.llama_attach_threadpool(raw, pool.Raw, 0);
+        }
         return context;
     }
 
@@ -68,6 +74,8 @@ internal sealed unsafe class SafeLlamaContextHandle : SafeHandle
         {
             Interop.Llama.llama_free(handle);
         }
+        // After the context: llama_free must not find its attached pool gone.
+        _threadpool?.Dispose();
         FreeAbortFlagAndModel();
         return true;
     }
