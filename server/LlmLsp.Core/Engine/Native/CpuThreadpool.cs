@@ -1,8 +1,8 @@
 namespace LlmLsp.Engine.Native;
 
 /// <summary>A ggml CPU threadpool that lives as long as its context. Without one, ggml starts and joins fresh worker
-/// threads for every graph, i.e. for every generated token; llama.cpp's own tools attach a persistent pool whose
-/// workers poll briefly between graphs (docs/benchmarks.md, Engine). The functions live in the CPU backend variant
+/// threads for every graph, i.e. for every generated token; llama.cpp's own tools attach a persistent pool too
+/// (docs/benchmarks.md, Engine). The functions live in the CPU backend variant
 /// ggml chose at run time, so they are looked up through the backend registry, as llama.cpp's tools do.</summary>
 internal sealed unsafe class CpuThreadpool : IDisposable
 {
@@ -37,6 +37,10 @@ internal sealed unsafe class CpuThreadpool : IDisposable
         }
         GgmlThreadpoolParams parameters;
         Interop.Ggml.ggml_threadpool_params_init(&parameters, threads);
+        // No spinning between graphs (ggml's default polls for millions of rounds): each slot has its own context and
+        // pool, and the scheduler interleaves them, so a pool still spinning after its step would take a core from the
+        // next context's threads, the oversubscription that collapses generation on a 2-core machine.
+        parameters.Poll = 0;
         var pool = create(&parameters);
         return pool == 0 ? null : new CpuThreadpool(pool, free);
     }
