@@ -115,7 +115,9 @@ public sealed class KeywordIndex
             return results;
         }
 
+        // The shared pool hands out arrays as their last renter left them, in any process-wide component: start clean.
         var scores = ArrayPool<float>.Shared.Rent(n);
+        scores.AsSpan(0, n).Clear();
         var touched = new List<int>();
         try
         {
@@ -164,11 +166,6 @@ public sealed class KeywordIndex
         }
         finally
         {
-            foreach (var slot in touched)
-            {
-                scores[slot] = 0f;
-            }
-
             ArrayPool<float>.Shared.Return(scores);
         }
     }
