@@ -15,15 +15,7 @@ THREADS="${BENCH_THREADS:-2}"
 REPS="${BENCH_REPS:-2}"
 ANSWER_TOKENS="${BENCH_ANSWER_TOKENS:-128}"
 DEPTH="${BENCH_TG_DEPTH:-1500}"      # the asks' prompts are 800-2,100 tokens: raw tg is also measured at this depth
-DOCS="${1:-}"
-if [ -z "$DOCS" ]; then
-  npm_cache="$BENCH_CACHE/npm-11.19.1"
-  if [ ! -d "$npm_cache/package/docs/content" ]; then
-    mkdir -p "$npm_cache"
-    (cd "$npm_cache" && npm pack npm@11.19.1 --silent >/dev/null && tar xzf npm-11.19.1.tgz)
-  fi
-  DOCS="$npm_cache/package/docs/content"
-fi
+DOCS="${1:-$(bench_npm_docs)}"
 
 RESULTS="$BENCH_CACHE/results/chat-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS"

@@ -131,3 +131,14 @@ bench_llmlsp_dist() {
   fi
   echo "$out/llmlsp"
 }
+
+# npm 11.19.1's docs/content (91 Markdown files): the corpus of the index and chat benchmarks, fetched into the cache
+# once. Prints the folder.
+bench_npm_docs() {
+  local dir="$BENCH_CACHE/npm-11.19.1"
+  if [ ! -d "$dir/package/docs/content" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack npm@11.19.1 --silent >/dev/null && tar xzf npm-11.19.1.tgz)
+  fi
+  echo "$dir/package/docs/content"
+}

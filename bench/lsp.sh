@@ -6,18 +6,17 @@
 #   rss:    resident set size after initialize and the round trips, idle for 2 s
 # Usage: bench/lsp.sh            (builds Release into artifacts/bench; npm installs into the cache dir)
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/llmlsp-bench"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+repo="$BENCH_ROOT"
+cache="$BENCH_CACHE"
 out="$repo/artifacts/bench/llmlsp"
-dist="$repo/artifacts/bench/llmlsp-dist"
-mkdir -p "$cache" "$out" "$dist"
+mkdir -p "$cache"
 
 echo "building llmlsp: the everyday framework-dependent build (as ./llmlsp makes it) and the distribution build..." >&2
-rm -rf "$out" "$dist"
+rm -rf "$out"
 dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$out" >"$cache/publish.log" 2>&1 \
   || { echo "publish failed, see $cache/publish.log" >&2; exit 1; }
-dotnet publish "$repo/server/LlmLsp.Cli" -c Release -o "$dist" -p:Distribution=true >"$cache/publish-dist.log" 2>&1 \
-  || { echo "distribution publish failed, see $cache/publish-dist.log" >&2; exit 1; }
+dist_exe="$(bench_llmlsp_dist)"
 
 if [ ! -d "$cache/node_modules/vscode-languageserver" ]; then
   echo "installing vscode-languageserver into $cache..." >&2
@@ -32,7 +31,7 @@ connection.onRequest('llmlsp/_slow', () => null);
 connection.listen();
 JS
 
-LLMLSP_TEST_METHODS=1 python3 - "$dist/llmlsp" "$out/llmlsp.dll" "$cache/server.js" <<'PY'
+LLMLSP_TEST_METHODS=1 python3 - "$dist_exe" "$out/llmlsp.dll" "$cache/server.js" <<'PY'
 import json, os, statistics, subprocess, sys, time
 
 def frame(obj):

@@ -96,8 +96,7 @@ public sealed partial class FeatureHost : IDisposable
         try
         {
             // Without a model there is nothing to load; the feature that needs one says so when it is used.
-            var options = _options;
-            if ((ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat)) is not null)
+            if (CompletionModelPath(_options) is not null)
             {
                 await GetCompletionAsync(_disposed.Token).ConfigureAwait(false);
             }
@@ -116,7 +115,7 @@ public sealed partial class FeatureHost : IDisposable
     public async Task<CompletionFeature?> GetCompletionAsync(CancellationToken cancellationToken)
     {
         var options = _options;
-        var path = ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
+        var path = CompletionModelPath(options);
         if (path is null)
         {
             ReportOnce("completion", "Inline completion is off. " + ModelGuidance.NoModelConfigured(ModelRole.Completion, ModelCatalogue.BuiltIn()).Message);
@@ -173,6 +172,10 @@ public sealed partial class FeatureHost : IDisposable
         var model = await GetChatModelAsync(cancellationToken).ConfigureAwait(false);
         return new AskFeature(Index, model, new AskOptions { AnswerTokens = Math.Min(_options.Chat.MaxTokens, 1024) });
     }
+
+    /// <summary>Completion uses its own model when one is configured, else the chat model.</summary>
+    private string? CompletionModelPath(LlmLspOptions options) =>
+        ResolvePath(options.Model.CompletionModelPath, ModelRole.Completion) ?? ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
 
     private string? ResolvePath(string? configured, ModelRole role)
     {
