@@ -1,26 +1,32 @@
 using System.Runtime.InteropServices;
 using LiteDB;
+using LiteDB.Engine;
+using LlmLsp.Index.Chunking;
 
 namespace LlmLsp.Index;
 
 /// <summary>The workspace index in one LiteDB file, opened in Direct (exclusive) mode by one process.
-/// Collections (schema v1):
+/// Collections (schema v2):
 /// <list type="bullet">
 /// <item><c>meta</c>: one document <c>{_id:"index", schema, root, nextFileId, model, dim}</c>.</item>
 /// <item><c>files</c>: <c>{_id: relative path, fid, size, mtime, hash, chunks, model}</c>.</item>
-/// <item><c>chunks</c>: <c>{_id: fid&lt;&lt;20|ordinal, s, e, p, h, t}</c> (lines, page, heading, text).</item>
+/// <item><c>chunks</c>: <c>{_id: fid, c: [{s, e, p, h, t}, ...]}</c>, a file's chunks in ordinal order (lines, page,
+/// heading, text). One document per file, not per chunk: a file is always written and deleted whole, and 15x
+/// fewer documents made the build 3.5x cheaper in LiteDB (schema v1 had one per chunk).</item>
 /// <item><c>postings</c>: <c>{_id: fid, d: varint blob}</c>, see <see cref="FilePostings"/>.</item>
 /// <item><c>vectors</c>: <c>{_id: fid, m: model, n: dimension, q: int8 blob, k: float32 scales}</c>.</item>
 /// </list>
 /// Every change goes through <see cref="Apply"/> as one transaction, so a crash leaves either the old or
-/// the new state of a batch, never a mix.</summary>
+/// the new state of a batch, never a mix; each committed batch is synced to disk once (see <see cref="IndexFileStream"/>).</summary>
 public sealed class IndexStore : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private const string MetaId = "index";
 
     private readonly LiteDatabase _database;
+    private readonly IndexFileStream _dataFile;
+    private readonly IndexFileStream _logFile;
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _files;
     private readonly ILiteCollection<BsonDocument> _chunks;
@@ -29,10 +35,12 @@ public sealed class IndexStore : IDisposable
     private BsonDocument _metaDocument;
     private int _pendingNextFileId;
 
-    private IndexStore(string databasePath, LiteDatabase database, BsonDocument meta)
+    private IndexStore(string databasePath, LiteDatabase database, IndexFileStream dataFile, IndexFileStream logFile, BsonDocument meta)
     {
         DatabasePath = databasePath;
         _database = database;
+        _dataFile = dataFile;
+        _logFile = logFile;
         _meta = database.GetCollection("meta");
         _files = database.GetCollection("files");
         _chunks = database.GetCollection("chunks");
@@ -103,22 +111,23 @@ public sealed class IndexStore : IDisposable
     private static IndexStore Open(string databasePath, string? createRoot)
     {
         var rebuildHint = $"run `llmlsp index <folder> --rebuild` (or delete {databasePath}) to rebuild it";
+        IndexFileStream? dataFile = null;
+        IndexFileStream? logFile = null;
         LiteDatabase database;
         try
         {
-            database = new LiteDatabase(new ConnectionString
-            {
-                Filename = databasePath,
-                Connection = ConnectionType.Direct,
-                Upgrade = false,
-            });
-        }
-        catch (IOException ex) when (IsSharingViolation(ex))
-        {
-            throw new LlmLspException(ErrorKind.Busy, $"the index {databasePath} is in use by another llmlsp process", ex);
+            dataFile = IndexFileStream.Open(databasePath, syncOnFlush: true);
+            logFile = IndexFileStream.Open(LogFilePath(databasePath), syncOnFlush: false);
+            database = new LiteDatabase(new LiteEngine(new EngineSettings { DataStream = dataFile, LogStream = logFile }));
         }
         catch (Exception ex) when (ex is LiteException or InvalidDataException or IOException or ArgumentException or InvalidCastException or IndexOutOfRangeException)
         {
+            CloseFiles(dataFile, logFile);
+            if (ex is IOException io && IsSharingViolation(io))
+            {
+                throw new LlmLspException(ErrorKind.Busy, $"the index {databasePath} is in use by another llmlsp process", ex);
+            }
+
             throw new LlmLspException(ErrorKind.IndexCorrupt, $"the index {databasePath} is not a readable llmlsp index ({ex.Message}); {rebuildHint}", ex);
         }
 
@@ -143,6 +152,7 @@ public sealed class IndexStore : IDisposable
                 };
                 database.GetCollection("meta").Upsert(meta);
                 database.Checkpoint();
+                logFile.SyncToDisk();
             }
 
             var schema = meta["schema"].IsInt32 ? meta["schema"].AsInt32 : -1;
@@ -152,22 +162,48 @@ public sealed class IndexStore : IDisposable
                     $"the index {databasePath} was written by a newer llmlsp (schema v{schema}; this build reads v{SchemaVersion}); upgrade llmlsp or {rebuildHint}");
             }
 
+            if (schema < SchemaVersion && schema > 0)
+            {
+                throw new LlmLspException(ErrorKind.IndexCorrupt,
+                    $"the index {databasePath} was written by an older llmlsp (schema v{schema}; this build reads v{SchemaVersion}); {rebuildHint}");
+            }
+
             if (schema < SchemaVersion || !meta["root"].IsString)
             {
                 throw new LlmLspException(ErrorKind.IndexCorrupt, $"the index {databasePath} has an unknown schema (v{schema}); {rebuildHint}");
             }
 
-            return new IndexStore(databasePath, database, meta);
+            return new IndexStore(databasePath, database, dataFile, logFile, meta);
         }
         catch (Exception ex) when (ex is not LlmLspException)
         {
             database.Dispose();
+            CloseFiles(dataFile, logFile);
             throw new LlmLspException(ErrorKind.IndexCorrupt, $"the index {databasePath} is damaged ({ex.Message}); {rebuildHint}", ex);
         }
         catch
         {
             database.Dispose();
+            CloseFiles(dataFile, logFile);
             throw;
+        }
+    }
+
+    /// <summary>Closes the files after LiteDB is done with them; the log is removed once a checkpoint has emptied it,
+    /// as LiteDB does for the files it opens itself.</summary>
+    private static void CloseFiles(IndexFileStream? dataFile, IndexFileStream? logFile)
+    {
+        dataFile?.Dispose();
+        if (logFile is null)
+        {
+            return;
+        }
+
+        var emptyLog = logFile.Length == 0;
+        logFile.Dispose();
+        if (emptyLog)
+        {
+            File.Delete(logFile.Path);
         }
     }
 
@@ -215,14 +251,29 @@ public sealed class IndexStore : IDisposable
         }
     }
 
-    public StoredChunk? GetChunk(long chunkId)
+    /// <summary>The chunks of one file in ordinal order (empty when the file has none or is unknown).</summary>
+    public List<StoredChunk> GetChunks(int fileId)
     {
-        var doc = Guard(() => _chunks.FindById(chunkId));
-        return doc is null ? null : ToStoredChunk(doc);
-    }
+        var doc = Guard(() => _chunks.FindById(fileId));
+        if (doc is null)
+        {
+            return [];
+        }
 
-    public List<StoredChunk> GetChunks(int fileId) =>
-        Guard(() => _chunks.Find(Query.Between("_id", ChunkIds.Make(fileId, 0), ChunkIds.Make(fileId + 1, 0) - 1)).Select(ToStoredChunk).ToList());
+        return Guard(() =>
+        {
+            var array = doc["c"].AsArray;
+            var chunks = new List<StoredChunk>(array.Count);
+            for (var ordinal = 0; ordinal < array.Count; ordinal++)
+            {
+                var chunk = array[ordinal].AsDocument;
+                chunks.Add(new StoredChunk(ChunkIds.Make(fileId, ordinal), fileId, chunk["s"].AsInt32, chunk["e"].AsInt32,
+                    chunk["p"].IsNull ? null : chunk["p"].AsInt32, chunk["h"].AsString, chunk["t"].AsString));
+            }
+
+            return chunks;
+        });
+    }
 
     /// <summary>Applies a batch in one transaction: all of it is visible afterwards, or (after a crash
     /// or exception) none of it.</summary>
@@ -236,7 +287,7 @@ public sealed class IndexStore : IDisposable
             foreach (var file in batch.Deletes)
             {
                 _files.Delete(file.Path);
-                DeleteChunks(file.FileId);
+                _chunks.Delete(file.FileId);
                 _postings.Delete(file.FileId);
                 _vectors.Delete(file.FileId);
             }
@@ -249,25 +300,13 @@ public sealed class IndexStore : IDisposable
                 nextFileId = Math.Max(nextFileId, fileId + 1);
                 if (write.Chunks is not null)
                 {
-                    DeleteChunks(fileId);
-                    var docs = new List<BsonDocument>(write.Chunks.Count);
-                    for (var ordinal = 0; ordinal < write.Chunks.Count; ordinal++)
+                    if (write.Chunks.Count > 0)
                     {
-                        var chunk = write.Chunks[ordinal];
-                        docs.Add(new BsonDocument
-                        {
-                            ["_id"] = ChunkIds.Make(fileId, ordinal),
-                            ["s"] = chunk.StartLine,
-                            ["e"] = chunk.EndLine,
-                            ["p"] = chunk.Page is { } page ? page : BsonValue.Null,
-                            ["h"] = chunk.Heading,
-                            ["t"] = chunk.Text,
-                        });
+                        _chunks.Upsert(ToDocument(fileId, write.Chunks));
                     }
-
-                    if (docs.Count > 0)
+                    else
                     {
-                        _chunks.InsertBulk(docs);
+                        _chunks.Delete(fileId);
                     }
 
                     _postings.Upsert(new BsonDocument { ["_id"] = fileId, ["d"] = write.Postings ?? [] });
@@ -302,6 +341,7 @@ public sealed class IndexStore : IDisposable
             };
             _meta.Upsert(meta);
             _database.Commit();
+            _logFile.SyncToDisk();
             _metaDocument = meta;
         }
         catch
@@ -320,7 +360,8 @@ public sealed class IndexStore : IDisposable
         return first;
     }
 
-    public int CountChunks() => Guard(() => _chunks.Count());
+    /// <summary>The chunks of all files, as recorded per file (<see cref="CheckConsistency"/> checks the records).</summary>
+    public int CountChunks() => Guard(() => _files.Query().Select("{chunks}").ToEnumerable().Sum(d => d["chunks"].AsInt32));
 
     /// <summary>Checks the invariants a crash must not break: every chunk, postings and vectors
     /// document belongs to a file, and every file has exactly its chunks.</summary>
@@ -330,17 +371,18 @@ public sealed class IndexStore : IDisposable
         var perFile = new Dictionary<int, int>();
         var chunks = 0;
         var orphanChunks = 0;
-        foreach (var doc in _chunks.Query().Select("{_id}").ToEnumerable())
+        foreach (var doc in _chunks.FindAll())
         {
-            chunks++;
-            var fileId = ChunkIds.FileOf(doc["_id"].AsInt64);
+            var fileId = doc["_id"].AsInt32;
+            var count = doc["c"].AsArray.Count;
+            chunks += count;
             if (files.ContainsKey(fileId))
             {
-                perFile[fileId] = perFile.GetValueOrDefault(fileId) + 1;
+                perFile[fileId] = count;
             }
             else
             {
-                orphanChunks++;
+                orphanChunks += count;
             }
         }
 
@@ -350,10 +392,11 @@ public sealed class IndexStore : IDisposable
         return new ConsistencyReport(files.Count, chunks, orphanChunks, orphanPostings, orphanVectors, wrongCounts);
     }
 
-    public void Dispose() => _database.Dispose();
-
-    private void DeleteChunks(int fileId) =>
-        _chunks.DeleteMany(Query.Between("_id", ChunkIds.Make(fileId, 0), ChunkIds.Make(fileId + 1, 0) - 1));
+    public void Dispose()
+    {
+        _database.Dispose();
+        CloseFiles(_dataFile, _logFile);
+    }
 
     private T Guard<T>(Func<T> read)
     {
@@ -388,9 +431,21 @@ public sealed class IndexStore : IDisposable
         ["model"] = file.EmbeddingModel is null ? BsonValue.Null : file.EmbeddingModel,
     };
 
-    private static StoredChunk ToStoredChunk(BsonDocument doc)
+    private static BsonDocument ToDocument(int fileId, IReadOnlyList<ChunkDraft> chunks)
     {
-        var id = doc["_id"].AsInt64;
-        return new StoredChunk(id, ChunkIds.FileOf(id), doc["s"].AsInt32, doc["e"].AsInt32, doc["p"].IsNull ? null : doc["p"].AsInt32, doc["h"].AsString, doc["t"].AsString);
+        var array = new BsonArray();
+        foreach (var chunk in chunks)
+        {
+            array.Add(new BsonDocument
+            {
+                ["s"] = chunk.StartLine,
+                ["e"] = chunk.EndLine,
+                ["p"] = chunk.Page is { } page ? page : BsonValue.Null,
+                ["h"] = chunk.Heading,
+                ["t"] = chunk.Text,
+            });
+        }
+
+        return new BsonDocument { ["_id"] = fileId, ["c"] = array };
     }
 }

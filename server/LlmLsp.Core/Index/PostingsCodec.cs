@@ -14,87 +14,56 @@ public readonly record struct FieldFrequencies(int Path, int Heading, int Body);
 /// postings live and die with the file, so a replaced or deleted file can never leave orphan postings.</summary>
 public sealed class FilePostings
 {
-    public FilePostings(IReadOnlyList<int> chunkOrdinals, IReadOnlyList<ChunkFieldLengths> lengths, IReadOnlyDictionary<string, List<(int ChunkIndex, FieldFrequencies Frequencies)>> terms)
+    private readonly List<ChunkFieldLengths> _lengths;
+    private readonly List<string> _terms;
+    private readonly List<List<(int ChunkIndex, FieldFrequencies Frequencies)>> _postings;
+
+    private FilePostings(List<ChunkFieldLengths> lengths, List<string> terms, List<List<(int, FieldFrequencies)>> postings)
     {
-        ChunkOrdinals = chunkOrdinals;
-        Lengths = lengths;
-        Terms = terms;
+        _lengths = lengths;
+        _terms = terms;
+        _postings = postings;
     }
-
-    public IReadOnlyList<int> ChunkOrdinals { get; }
-
-    public IReadOnlyList<ChunkFieldLengths> Lengths { get; }
-
-    public IReadOnlyDictionary<string, List<(int ChunkIndex, FieldFrequencies Frequencies)>> Terms { get; }
 
     /// <summary>Analyzes the chunks of one file into postings.</summary>
     public static FilePostings Build(string relativePath, IReadOnlyList<(string Heading, string Text)> chunks)
     {
-        var pathTerms = TermAnalyzer.Analyze(relativePath);
-        var terms = new Dictionary<string, List<(int, FieldFrequencies)>>(StringComparer.Ordinal);
+        var counter = new ChunkTermCounter();
+        var pathTerms = counter.AnalyzeField(relativePath, Field.Path);
         var lengths = new List<ChunkFieldLengths>(chunks.Count);
-        var counts = new Dictionary<string, (int Path, int Heading, int Body)>(StringComparer.Ordinal);
         for (var index = 0; index < chunks.Count; index++)
         {
-            counts.Clear();
-            foreach (var term in pathTerms)
-            {
-                var c = counts.GetValueOrDefault(term);
-                counts[term] = (c.Path + 1, c.Heading, c.Body);
-            }
-
-            var headingLength = 0;
-            TermAnalyzer.Analyze(chunks[index].Heading, term =>
-            {
-                headingLength++;
-                var c = counts.GetValueOrDefault(term);
-                counts[term] = (c.Path, c.Heading + 1, c.Body);
-            });
-            var bodyLength = 0;
-            TermAnalyzer.Analyze(chunks[index].Text, term =>
-            {
-                bodyLength++;
-                var c = counts.GetValueOrDefault(term);
-                counts[term] = (c.Path, c.Heading, c.Body + 1);
-            });
-
+            counter.Repeat(pathTerms);
+            var headingLength = counter.AnalyzeField(chunks[index].Heading, Field.Heading).Count;
+            var bodyLength = counter.AnalyzeField(chunks[index].Text, Field.Body).Count;
             lengths.Add(new ChunkFieldLengths(pathTerms.Count, headingLength, bodyLength));
-            foreach (var (term, c) in counts)
-            {
-                if (!terms.TryGetValue(term, out var list))
-                {
-                    list = [];
-                    terms[term] = list;
-                }
-
-                list.Add((index, new FieldFrequencies(c.Path, c.Heading, c.Body)));
-            }
+            counter.EndChunk(index);
         }
 
-        return new FilePostings(Enumerable.Range(0, chunks.Count).ToArray(), lengths, terms);
+        return new FilePostings(lengths, counter.Terms, counter.Postings);
     }
 
     public byte[] Encode()
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        WriteVarint(buffer, ChunkOrdinals.Count);
-        for (var i = 0; i < ChunkOrdinals.Count; i++)
+        WriteVarint(buffer, _lengths.Count);
+        for (var i = 0; i < _lengths.Count; i++)
         {
-            WriteVarint(buffer, ChunkOrdinals[i]);
-            WriteVarint(buffer, Lengths[i].Path);
-            WriteVarint(buffer, Lengths[i].Heading);
-            WriteVarint(buffer, Lengths[i].Body);
+            WriteVarint(buffer, i);
+            WriteVarint(buffer, _lengths[i].Path);
+            WriteVarint(buffer, _lengths[i].Heading);
+            WriteVarint(buffer, _lengths[i].Body);
         }
 
-        WriteVarint(buffer, Terms.Count);
-        foreach (var (term, postings) in Terms)
+        WriteVarint(buffer, _terms.Count);
+        for (var t = 0; t < _terms.Count; t++)
         {
-            var byteCount = Encoding.UTF8.GetByteCount(term);
+            var byteCount = Encoding.UTF8.GetByteCount(_terms[t]);
             WriteVarint(buffer, byteCount);
-            Encoding.UTF8.GetBytes(term, buffer.GetSpan(byteCount));
+            Encoding.UTF8.GetBytes(_terms[t], buffer.GetSpan(byteCount));
             buffer.Advance(byteCount);
-            WriteVarint(buffer, postings.Count);
-            foreach (var (chunkIndex, f) in postings)
+            WriteVarint(buffer, _postings[t].Count);
+            foreach (var (chunkIndex, f) in _postings[t])
             {
                 WriteVarint(buffer, chunkIndex);
                 WriteVarint(buffer, f.Path);
@@ -119,6 +88,99 @@ public sealed class FilePostings
 
         span[written++] = (byte)v;
         buffer.Advance(written);
+    }
+
+    private enum Field
+    {
+        Path,
+        Heading,
+        Body,
+    }
+
+    /// <summary>Counts one chunk's terms per field. Terms get a number the first time the file uses them, so
+    /// each occurrence costs a span lookup and an array increment instead of a string and a tuple per term.</summary>
+    private sealed class ChunkTermCounter : ITermSink
+    {
+        private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsBySpan;
+        private readonly List<int> _touched = [];
+        private readonly List<int> _fieldTerms = [];
+        private FieldFrequencies[] _counts = new FieldFrequencies[256];
+        private Field _field;
+
+        public ChunkTermCounter() => _idsBySpan = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public List<string> Terms { get; } = [];
+
+        public List<List<(int, FieldFrequencies)>> Postings { get; } = [];
+
+        /// <summary>Counts the terms of <paramref name="text"/> in <paramref name="field"/> of the current chunk and
+        /// returns their ids in order (valid until the next call).</summary>
+        public List<int> AnalyzeField(string text, Field field)
+        {
+            _field = field;
+            _fieldTerms.Clear();
+            TermAnalyzer.Analyze(text, this);
+            return field == Field.Path ? [.. _fieldTerms] : _fieldTerms;
+        }
+
+        /// <summary>Counts already-analysed terms again (the path's, which every chunk of the file shares).</summary>
+        public void Repeat(List<int> pathTerms)
+        {
+            foreach (var id in pathTerms)
+            {
+                Count(id, Field.Path);
+            }
+        }
+
+        public void Add(ReadOnlySpan<char> term)
+        {
+            if (!_idsBySpan.TryGetValue(term, out var id))
+            {
+                id = Terms.Count;
+                var text = new string(term);
+                _ids.Add(text, id);
+                Terms.Add(text);
+                Postings.Add([]);
+                if (id == _counts.Length)
+                {
+                    Array.Resize(ref _counts, _counts.Length * 2);
+                }
+            }
+
+            _fieldTerms.Add(id);
+            if (_field != Field.Path)
+            {
+                Count(id, _field);
+            }
+        }
+
+        public void EndChunk(int chunkIndex)
+        {
+            foreach (var id in _touched)
+            {
+                Postings[id].Add((chunkIndex, _counts[id]));
+                _counts[id] = default;
+            }
+
+            _touched.Clear();
+        }
+
+        private void Count(int id, Field field)
+        {
+            ref var c = ref _counts[id];
+            if (c == default)
+            {
+                _touched.Add(id);
+            }
+
+            c = field switch
+            {
+                Field.Path => c with { Path = c.Path + 1 },
+                Field.Heading => c with { Heading = c.Heading + 1 },
+                _ => c with { Body = c.Body + 1 },
+            };
+        }
     }
 }
 

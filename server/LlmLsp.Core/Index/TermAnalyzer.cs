@@ -1,4 +1,13 @@
+using System.Collections.Frozen;
+
 namespace LlmLsp.Index;
+
+/// <summary>Receives the terms of a text one by one. The span is only valid during the call: indexing
+/// allocates a string only for a term it has not seen before in the file, not for every occurrence.</summary>
+public interface ITermSink
+{
+    void Add(ReadOnlySpan<char> term);
+}
 
 /// <summary>Turns text into search terms, the same way for documents and queries. Code-aware: an
 /// identifier such as <c>getUserName</c>, <c>max_chunk_size</c> or <c>System.Text.Json</c> is kept whole
@@ -8,20 +17,23 @@ public static class TermAnalyzer
 {
     private const int MaxTermLength = 64;
 
-    private static readonly HashSet<string> s_stopWords = new(StringComparer.Ordinal)
-    {
+    private static readonly FrozenSet<string> s_stopWords = FrozenSet.Create(StringComparer.Ordinal,
+    [
         "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "how", "i", "if", "in",
         "into", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where",
         "which", "who", "why", "will", "with", "you", "your", "do", "does", "can", "my", "me", "we", "our", "but",
         "so", "than", "then", "there", "these", "they", "those", "also", "should", "would", "could", "just", "been",
-        "being", "were", "about", "such", "some", "any", "there", "their", "them", "he", "she", "his", "her", "want",
-    };
+        "being", "were", "about", "such", "some", "any", "their", "them", "he", "she", "his", "her", "want",
+    ]);
 
-    /// <summary>Calls <paramref name="onTerm"/> for every term in <paramref name="text"/>, in order, repeats included.</summary>
-    public static void Analyze(ReadOnlySpan<char> text, Action<string> onTerm)
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_stopWordSpans = s_stopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Passes every term in <paramref name="text"/> to <paramref name="sink"/>, in order, repeats included.</summary>
+    public static void Analyze(ReadOnlySpan<char> text, ITermSink sink)
     {
         var position = 0;
         Span<char> lowered = stackalloc char[MaxTermLength];
+        Span<char> word = stackalloc char[MaxTermLength];
         while (position < text.Length)
         {
             while (position < text.Length && !IsWordChar(text[position]))
@@ -41,29 +53,29 @@ public static class TermAnalyzer
                 continue;
             }
 
-            EmitToken(token, lowered, onTerm);
+            EmitToken(token, lowered, word, sink);
         }
     }
 
     public static List<string> Analyze(string text)
     {
-        var terms = new List<string>();
-        Analyze(text, terms.Add);
-        return terms;
+        var terms = new TermList();
+        Analyze(text, terms);
+        return terms.Terms;
     }
 
-    private static void EmitToken(ReadOnlySpan<char> token, Span<char> buffer, Action<string> onTerm)
+    private static void EmitToken(ReadOnlySpan<char> token, Span<char> buffer, Span<char> word, ITermSink sink)
     {
         var lower = buffer[..token.Length];
         token.ToLowerInvariant(lower);
         var compound = token.IndexOfAny('.', '_', '-') >= 0 || HasCaseBoundary(token);
         if (!compound)
         {
-            EmitWord(new string(lower), onTerm);
+            EmitWord(lower, word, sink);
             return;
         }
 
-        onTerm(new string(lower.Trim("._-")));
+        sink.Add(lower.Trim("._-"));
         var partStart = 0;
         for (var i = 1; i <= token.Length; i++)
         {
@@ -74,7 +86,7 @@ public static class TermAnalyzer
                     var part = lower[partStart..i];
                     if (part.Length > 1 || char.IsDigit(part[0]))
                     {
-                        EmitWord(new string(part), onTerm);
+                        EmitWord(part, word, sink);
                     }
                 }
 
@@ -83,16 +95,17 @@ public static class TermAnalyzer
         }
     }
 
-    private static void EmitWord(string word, Action<string> onTerm)
+    /// <summary>Stems a copy, because <paramref name="lower"/> may be part of a compound still being split.</summary>
+    private static void EmitWord(ReadOnlySpan<char> lower, Span<char> word, ITermSink sink)
     {
-        if (s_stopWords.Contains(word))
+        if (s_stopWordSpans.Contains(lower))
         {
             return;
         }
 
-        onTerm(Stem(word));
+        lower.CopyTo(word);
+        sink.Add(word[..Stem(word[..lower.Length])]);
     }
-
     private static bool HasCaseBoundary(ReadOnlySpan<char> token)
     {
         for (var i = 1; i < token.Length; i++)
@@ -130,44 +143,61 @@ public static class TermAnalyzer
     /// installed, installing) without Porter's aggressive rewrites that hurt identifiers.</summary>
     public static string Stem(string word)
     {
-        if (word.Length <= 3 || !char.IsLetter(word[^1]))
-        {
-            return word;
-        }
-
-        var stem = word;
-        if (stem.EndsWith("ies", StringComparison.Ordinal) && stem.Length > 4)
-        {
-            stem = stem[..^3] + "y";
-        }
-        else if (stem.EndsWith("sses", StringComparison.Ordinal))
-        {
-            stem = stem[..^2];
-        }
-        else if (stem.EndsWith('s') && !stem.EndsWith("ss", StringComparison.Ordinal) && !stem.EndsWith("us", StringComparison.Ordinal) && !stem.EndsWith("is", StringComparison.Ordinal))
-        {
-            stem = stem[..^1];
-        }
-
-        if (stem.EndsWith("ing", StringComparison.Ordinal) && stem.Length > 5)
-        {
-            stem = UndoubleConsonant(stem[..^3]);
-        }
-        else if (stem.EndsWith("ed", StringComparison.Ordinal) && stem.Length > 4)
-        {
-            stem = UndoubleConsonant(stem[..^2]);
-        }
-
-        if (stem.EndsWith('e') && stem.Length > 4)
-        {
-            stem = stem[..^1];
-        }
-
-        return stem;
+        var buffer = word.ToCharArray();
+        return new string(buffer, 0, Stem(buffer));
     }
 
-    private static string UndoubleConsonant(string stem) =>
-        stem.Length > 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z') && !"aeiou".Contains(stem[^1], StringComparison.Ordinal)
-            ? stem[..^1]
-            : stem;
+    /// <summary>Stems <paramref name="word"/> in place (every rule only shortens it); returns the stem's length.</summary>
+    private static int Stem(Span<char> word)
+    {
+        var length = word.Length;
+        if (length <= 3 || !char.IsLetter(word[length - 1]))
+        {
+            return length;
+        }
+
+        if (EndsWith(word, length, "ies") && length > 4)
+        {
+            word[length - 3] = 'y';
+            length -= 2;
+        }
+        else if (EndsWith(word, length, "sses"))
+        {
+            length -= 2;
+        }
+        else if (word[length - 1] == 's' && !EndsWith(word, length, "ss") && !EndsWith(word, length, "us") && !EndsWith(word, length, "is"))
+        {
+            length -= 1;
+        }
+
+        if (EndsWith(word, length, "ing") && length > 5)
+        {
+            length = UndoubleConsonant(word, length - 3);
+        }
+        else if (EndsWith(word, length, "ed") && length > 4)
+        {
+            length = UndoubleConsonant(word, length - 2);
+        }
+
+        if (length > 4 && word[length - 1] == 'e')
+        {
+            length -= 1;
+        }
+
+        return length;
+    }
+
+    private static bool EndsWith(ReadOnlySpan<char> word, int length, string suffix) => word[..length].EndsWith(suffix, StringComparison.Ordinal);
+
+    private static int UndoubleConsonant(ReadOnlySpan<char> stem, int length) =>
+        length > 3 && stem[length - 1] == stem[length - 2] && stem[length - 1] is not ('l' or 's' or 'z' or 'a' or 'e' or 'i' or 'o' or 'u')
+            ? length - 1
+            : length;
+
+    private sealed class TermList : ITermSink
+    {
+        public List<string> Terms { get; } = [];
+
+        public void Add(ReadOnlySpan<char> term) => Terms.Add(new string(term));
+    }
 }

@@ -111,6 +111,7 @@ public sealed class WorkspaceSearcher
     {
         var hits = new List<SearchHit>(top);
         var kept = new List<StoredChunk>();
+        var chunksByFile = new Dictionary<int, List<StoredChunk>>();
         foreach (var (chunkId, score) in ranked)
         {
             if (hits.Count >= top)
@@ -118,11 +119,25 @@ public sealed class WorkspaceSearcher
                 break;
             }
 
-            var chunk = _store.GetChunk(chunkId);
-            if (chunk is null || !_paths.TryGetValue(chunk.FileId, out var path))
+            var fileId = ChunkIds.FileOf(chunkId);
+            if (!_paths.TryGetValue(fileId, out var path))
             {
                 continue;
             }
+
+            if (!chunksByFile.TryGetValue(fileId, out var fileChunks))
+            {
+                fileChunks = _store.GetChunks(fileId);
+                chunksByFile[fileId] = fileChunks;
+            }
+
+            var ordinal = ChunkIds.OrdinalOf(chunkId);
+            if (ordinal >= fileChunks.Count)
+            {
+                continue;
+            }
+
+            var chunk = fileChunks[ordinal];
 
             // The same region of a file (overlapping or adjacent lines) is reported once, at its best rank.
             if (kept.Any(k => k.FileId == chunk.FileId && k.Page == chunk.Page
@@ -152,14 +167,7 @@ public sealed class WorkspaceSearcher
         var bestMatches = 0;
         for (var i = 0; i < lines.Length; i++)
         {
-            var matches = 0;
-            TermAnalyzer.Analyze(lines[i], term =>
-            {
-                if (queryTerms.Contains(term))
-                {
-                    matches++;
-                }
-            });
+            var matches = TermAnalyzer.Analyze(lines[i]).Count(queryTerms.Contains);
             if (matches > bestMatches)
             {
                 best = i;

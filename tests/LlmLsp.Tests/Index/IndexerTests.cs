@@ -153,6 +153,25 @@ public sealed class IndexerTests
     }
 
     [Fact]
+    public async Task An_index_in_use_is_reported_busy_and_a_closed_one_leaves_no_log_file_behind()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        folder.Write("docs/a.md", "# A\n\nAlbatross.\n");
+        var db = Path.Combine(data.Path, "index.db");
+        using (var store = IndexStore.OpenForIndexing(db, folder.Path, rebuild: false))
+        {
+            await new WorkspaceIndexer(store).RunAsync(null, CancellationToken.None);
+            var busy = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(db));
+            Assert.Equal(ErrorKind.Busy, busy.Kind);
+            Assert.True(File.Exists(IndexStore.LogFilePath(db)), "LiteDB's write-ahead log exists while the index is open");
+        }
+
+        Assert.False(File.Exists(IndexStore.LogFilePath(db)), "closing checkpoints the log into the data file and removes it");
+        Assert.Single(await SearchAsync(db, "albatross"));
+    }
+
+    [Fact]
     public void Corrupt_or_newer_index_files_fail_with_a_rebuild_hint_and_rebuild_recovers()
     {
         using var data = new TempFolder();
@@ -172,6 +191,17 @@ public sealed class IndexerTests
         var tooNew = Assert.Throws<LlmLspException>(() => IndexStore.OpenForIndexing(newer, folder.Path, rebuild: false));
         Assert.Equal(ErrorKind.IndexCorrupt, tooNew.Kind);
         Assert.Contains("newer llmlsp", tooNew.Message, StringComparison.Ordinal);
+
+        var older = Path.Combine(data.Path, "older.db");
+        using (var database = new LiteDB.LiteDatabase(older))
+        {
+            database.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "index", ["schema"] = IndexStore.SchemaVersion - 1, ["root"] = folder.Path, ["nextFileId"] = 1, ["model"] = LiteDB.BsonValue.Null, ["dim"] = 0 });
+        }
+
+        var tooOld = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(older));
+        Assert.Equal(ErrorKind.IndexCorrupt, tooOld.Kind);
+        Assert.Contains("older llmlsp", tooOld.Message, StringComparison.Ordinal);
+        Assert.Contains("--rebuild", tooOld.Message, StringComparison.Ordinal);
 
         using var rebuilt = IndexStore.OpenForIndexing(garbage, folder.Path, rebuild: true);
         Assert.Equal(IndexStore.SchemaVersion, IndexStore.SchemaVersion);
