@@ -53,11 +53,13 @@ internal static class Program
             foreach (var (question, expected) in questions)
             {
                 var hits = await searcher.SearchAsync(question, 5, CancellationToken.None);
-                var oursHit = hits.Any(h => h.Path == expected);
-                var naiveHit = QueryFts(connection, question, 5).Any(p => p == expected);
+                // A question may name several files that answer it equally (a page and its HTML twin): "a.md|a.html".
+                var answers = expected.Split('|');
+                var oursHit = hits.Any(h => answers.Contains(h.Path));
+                var naiveHit = QueryFts(connection, question, 5).Any(answers.Contains);
                 ours += oursHit ? 1 : 0;
                 naive += naiveHit ? 1 : 0;
-                Console.WriteLine($"{(oursHit ? "ok  " : "MISS")} {(naiveHit ? "ok  " : "MISS")} {expected,-42} {question}");
+                Console.WriteLine($"{(oursHit ? "ok  " : "MISS")} {(naiveHit ? "ok  " : "MISS")} {answers[0],-42} {question}");
             }
         }
 
