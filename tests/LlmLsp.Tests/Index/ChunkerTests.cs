@@ -84,6 +84,31 @@ public sealed class ChunkerTests
     }
 
     [Fact]
+    public void Link_reference_definitions_at_the_end_neither_swallow_the_last_section_nor_repeat_the_file()
+    {
+        // Node.js's API docs end every page like this. Markdig reports the definitions' group at line 0.
+        var markdown = """
+            # Timers
+
+            Schedule functions with [timers][].
+
+            ## Promise API
+
+            Await a delay without callbacks.
+
+            [timers]: https://example.org/timers
+            [other]: https://example.org/other
+            """;
+        var chunks = Chunk("api/timers.md", markdown).Chunks;
+
+        var last = Assert.Single(chunks, c => c.Text.Contains("Await a delay", StringComparison.Ordinal));
+        Assert.Equal("Timers > Promise API", last.Heading);
+        Assert.Equal((5, 7), (last.StartLine, last.EndLine));
+        Assert.Single(chunks, c => c.Text.Contains("Schedule functions", StringComparison.Ordinal));
+        Assert.DoesNotContain(chunks, c => c.Text.Contains("https://example.org", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Pdf_is_chunked_by_page_and_paragraph()
     {
         var builder = new PdfDocumentBuilder();

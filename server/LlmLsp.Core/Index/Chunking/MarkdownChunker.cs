@@ -36,11 +36,17 @@ internal sealed class MarkdownChunker : IChunker
             return path.Length == 0 ? Path.GetFileName(relativePath) : path;
         }
 
-        for (var i = 0; i < document.Count; i++)
+        var starts = BlockStarts(document);
+        for (var i = 0; i < starts.Count; i++)
         {
-            var block = document[i];
-            var start = block.Line;
-            var end = i + 1 < document.Count ? document[i + 1].Line - 1 : lines.Length - 1;
+            var (block, start) = starts[i];
+            var end = i + 1 < starts.Count ? starts[i + 1].Line - 1 : lines.Length - 1;
+            if (block is LinkReferenceDefinition)
+            {
+                // "[label]: https://..." lines: no prose to search, and they belong to no section.
+                continue;
+            }
+
             end = Math.Min(end, lines.Length - 1);
             while (end > start && string.IsNullOrWhiteSpace(lines[end]))
             {
@@ -71,6 +77,27 @@ internal sealed class MarkdownChunker : IChunker
         }
 
         return BlockPacker.Pack(blocks, options);
+    }
+
+    /// <summary>Top-level blocks by first line. Markdig gives a group of link reference definitions no line (0) and
+    /// puts it last; taken as it came, it stretched from line 1 to the end and indexed the whole file again under
+    /// the last heading, while the block before it got no lines at all. Its definitions do have lines.</summary>
+    private static List<(Block Block, int Line)> BlockStarts(MarkdownDocument document)
+    {
+        var starts = new List<(Block Block, int Line)>(document.Count);
+        foreach (var block in document)
+        {
+            if (block is LinkReferenceDefinitionGroup group)
+            {
+                starts.AddRange(group.Select(definition => (definition, definition.Line)));
+            }
+            else
+            {
+                starts.Add((block, block.Line));
+            }
+        }
+
+        return [.. starts.OrderBy(s => s.Line)];
     }
 
     private static string? FrontMatterTitle(IEnumerable<string> lines)
