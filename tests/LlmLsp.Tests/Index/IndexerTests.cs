@@ -17,10 +17,10 @@ public sealed class IndexerTests
         return summary;
     }
 
-    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(string db, string query, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? model = null)
+    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(string db, string query, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? model = null, int top = 5)
     {
         using var store = IndexStore.OpenExisting(db);
-        return await WorkspaceSearcher.Load(store, embedder, model).SearchAsync(query, 5, CancellationToken.None);
+        return await WorkspaceSearcher.Load(store, embedder, model).SearchAsync(query, top, CancellationToken.None);
     }
 
     [Fact]
@@ -150,6 +150,26 @@ public sealed class IndexerTests
         Assert.Equal(SkipReason.InvalidUtf8, reasons["latin1.txt"]);
         Assert.Equal(SkipReason.TooLarge, reasons["huge.log.txt"]);
         Assert.Equal("good.md", Assert.Single(await SearchAsync(db, "capybara")).Path);
+    }
+
+    [Fact]
+    public async Task Search_shows_other_files_before_a_second_region_of_the_same_file()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        var db = Path.Combine(data.Path, "index.db");
+        var filler = string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"Filler paragraph number {i} about something else entirely."));
+        folder.Write("docs/heron.md", $"# Heron\n\n## Feeding\n\nThe heron heron heron wades.\n\n{filler}\n\n## Nesting\n\nThe heron heron nests.\n");
+        folder.Write("docs/pond.md", "# Pond\n\nA heron visits the pond.\n");
+        await RunAsync(folder.Path, db);
+
+        var two = await SearchAsync(db, "heron", top: 2);
+        Assert.Equal(["docs/heron.md", "docs/pond.md"], two.Select(h => h.Path).Order());
+
+        // With no other file left, the second region of the same file still fills the list.
+        var three = await SearchAsync(db, "heron", top: 3);
+        Assert.Equal(2, three.Count(h => h.Path == "docs/heron.md"));
+        Assert.True(three.Select(h => h.Score).SequenceEqual(three.Select(h => h.Score).OrderDescending()), "hits come in score order");
     }
 
     [Fact]
