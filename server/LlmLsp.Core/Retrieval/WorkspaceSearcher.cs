@@ -18,6 +18,8 @@ public sealed class WorkspaceSearcher
     private const int CandidatePool = 50;
     private const int SnippetLength = 300;
     private const int AdjacentLines = 2;
+    private const double NearDuplicateShare = 0.8;
+    private const int NearDuplicateMinTerms = 8;
 
     /// <summary>At most this many hits per file, so one long document cannot crowd out the others.</summary>
     private const int MaxHitsPerFile = 2;
@@ -112,7 +114,7 @@ public sealed class WorkspaceSearcher
     /// two per file in 73%). Hits come back in score order.</summary>
     private List<SearchHit> Materialise(List<(long ChunkId, double Score)> ranked, IReadOnlyCollection<string> terms, int top)
     {
-        var kept = new List<(StoredChunk Chunk, string Path, double Score)>(top);
+        var kept = new List<(StoredChunk Chunk, string Path, double Score, HashSet<string> Words)>(top);
         var chunksByFile = new Dictionary<int, List<StoredChunk>>();
         for (var perFile = 1; perFile <= MaxHitsPerFile && kept.Count < top; perFile++)
         {
@@ -149,12 +151,33 @@ public sealed class WorkspaceSearcher
                     continue;
                 }
 
-                kept.Add((chunk, path, score));
+                // So is the same text in another file: a page and its generated HTML, a vendored copy.
+                var words = TermAnalyzer.Analyze(chunk.Text).ToHashSet(StringComparer.Ordinal);
+                if (kept.Any(k => IsNearDuplicate(words, k.Words)))
+                {
+                    continue;
+                }
+
+                kept.Add((chunk, path, score, words));
             }
         }
 
         return [.. kept.OrderByDescending(k => k.Score).Select(k =>
             new SearchHit(k.Path, k.Chunk.StartLine, k.Chunk.EndLine, k.Chunk.Page, k.Chunk.Heading, Math.Round(k.Score, 6), Snippet(k.Chunk.Text, terms), k.Chunk.Text))];
+    }
+
+    /// <summary>Most of the smaller chunk's distinct terms also occur in the other: the same passage, whatever the
+    /// chunk boundaries and markup around it. A chunk of a few words (a lone heading) is too small to tell.</summary>
+    private static bool IsNearDuplicate(HashSet<string> a, HashSet<string> b)
+    {
+        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
+        if (small.Count < NearDuplicateMinTerms)
+        {
+            return false;
+        }
+
+        var shared = small.Count(large.Contains);
+        return shared >= NearDuplicateShare * small.Count;
     }
 
     /// <summary>The lines of the chunk around the line that matches most query terms.</summary>

@@ -173,6 +173,23 @@ public sealed class IndexerTests
     }
 
     [Fact]
+    public async Task The_same_passage_in_two_files_is_one_hit()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        var db = Path.Combine(data.Path, "index.db");
+        const string Passage = "The kingfisher dives from a perch, catches small fish and returns to beat them against a branch before swallowing them head first.";
+        folder.Write("api/birds.md", $"# Birds\n\n{Passage} Kingfisher kingfisher.\n");
+        folder.Write("api/birds.html", $"<html><body><h1>Birds</h1><p>{Passage} Kingfisher kingfisher.</p></body></html>\n");
+        folder.Write("notes/river.md", "# River\n\nWe saw a kingfisher by the river.\n");
+        await RunAsync(folder.Path, db);
+
+        var hits = await SearchAsync(db, "kingfisher", top: 2);
+        Assert.Single(hits, h => h.Path.StartsWith("api/birds.", StringComparison.Ordinal));
+        Assert.Contains(hits, h => h.Path == "notes/river.md");
+    }
+
+    [Fact]
     public async Task An_index_in_use_is_reported_busy_and_a_closed_one_leaves_no_log_file_behind()
     {
         using var folder = new TempFolder();
