@@ -73,7 +73,7 @@ internal static class BenchCommand
     private static Command CreateEngine()
     {
         var engineOptions = new EngineCommandOptions();
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: pp_tps, tg_tps, embd_tps, load_ms, peak_rss_mb." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: pp_tps, tg_tps, embd_tps, load_ms, load_wall_ms, peak_rss_mb." };
         var repetitions = new Option<int>("--repetitions", "-r") { Description = "Measured runs per figure (after one warm-up).", DefaultValueFactory = _ => 5 };
         var embeddings = new Option<string>("--embeddings")
         {
@@ -124,6 +124,7 @@ internal static class BenchCommand
             WriteNumber(writer, "tg_tps", result.TgTps);
             WriteNumber(writer, "embd_tps", result.EmbdTps);
             WriteNumber(writer, "load_ms", result.LoadMs);
+            WriteNumber(writer, "load_wall_ms", result.LoadWallMs);
             WriteNumber(writer, "peak_rss_mb", result.PeakRssMb);
             writer.WriteEndObject();
         }
@@ -149,7 +150,7 @@ internal static class BenchCommand
             $"pp512:       {Format(result.PpTps, " t/s")}",
             $"tg128:       {Format(result.TgTps, " t/s")}",
             $"embeddings:  {Format(result.EmbdTps, " t/s")}",
-            $"load:        {Format(result.LoadMs, " ms")}",
+            $"load:        {Format(result.LoadMs, " ms")} (llama.cpp's counter; {Format(result.LoadWallMs, " ms")} wall)",
             $"peak RSS:    {Format(result.PeakRssMb, " MiB")}");
     }
 }

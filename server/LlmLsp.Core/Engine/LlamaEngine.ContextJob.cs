@@ -54,6 +54,11 @@ public sealed partial class LlamaEngine
             }
             try
             {
+                if (error is null)
+                {
+                    Engine.NoteEvaluated(Context);
+                }
+
                 // An aborted decode surfaces as a plain OperationCanceledException; report the caller's token.
                 Finish(error is OperationCanceledException && CancellationToken.IsCancellationRequested
                     ? new OperationCanceledException(CancellationToken)

@@ -31,6 +31,7 @@ public sealed partial class LlamaEngine : IDisposable
     private SafeLlamaContextHandle? _embeddingContext;
     private int _disposed;
     private long _evaluatedTokens;
+    private double _llamaLoadMilliseconds = double.NaN;
 
     private LlamaEngine(EngineOptions options, SafeLlamaModelHandle model, LlamaModelInfo info, int threads,
         ComputeScheduler scheduler, bool ownsScheduler, ILogger logger)
@@ -57,6 +58,19 @@ public sealed partial class LlamaEngine : IDisposable
     public int ContextSize => GenerationContext(GenerationSlot.Default).Context.ContextSize;
 
     public ComputeScheduler Scheduler => _scheduler;
+
+    /// <summary>llama.cpp's own "load time", as its tools print it: from loading the weights to the end of the first
+    /// evaluation of any context (null before one). Benchmarks compare it with llama.cpp's like for like.</summary>
+    public double? LlamaLoadMilliseconds => Volatile.Read(ref _llamaLoadMilliseconds) is var ms && double.IsNaN(ms) ? null : ms;
+
+    /// <summary>On the compute thread, after a job's last step.</summary>
+    private void NoteEvaluated(SafeLlamaContextHandle context)
+    {
+        if (double.IsNaN(_llamaLoadMilliseconds))
+        {
+            Volatile.Write(ref _llamaLoadMilliseconds, context.LlamaLoadMilliseconds());
+        }
+    }
 
     /// <summary>Loads a model. Validates the file in managed code first: llama.cpp aborts the process on
     /// some malformed files instead of returning an error.</summary>

@@ -15,6 +15,7 @@ internal static class AbiSelfTest
         Expect(problems, "sizeof(ggml_threadpool_params)", Unsafe.SizeOf<GgmlThreadpoolParams>(), LlamaAbi.ThreadpoolParamsSize);
         Expect(problems, "sizeof(llama_batch)", Unsafe.SizeOf<LlamaBatchNative>(), LlamaAbi.BatchSize);
         Expect(problems, "sizeof(llama_model_quantize_params)", Unsafe.SizeOf<LlamaModelQuantizeParams>(), LlamaAbi.ModelQuantizeParamsSize);
+        Expect(problems, "sizeof(llama_perf_context_data)", Unsafe.SizeOf<LlamaPerfContextData>(), LlamaAbi.PerfContextDataSize);
 
         var model = Interop.Llama.llama_model_default_params();
         Expect(problems, "model.n_gpu_layers", model.NGpuLayers, -1);

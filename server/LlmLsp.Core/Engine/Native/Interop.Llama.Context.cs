@@ -47,5 +47,11 @@ internal static unsafe partial class Interop
 
         [LibraryImport(LlamaAbi.LlamaLibrary)]
         public static partial float* llama_get_embeddings_ith(nint context, int i);
+
+        [LibraryImport(LlamaAbi.LlamaLibrary)]
+        public static partial void llama_synchronize(nint context);
+
+        [LibraryImport(LlamaAbi.LlamaLibrary)]
+        public static partial LlamaPerfContextData llama_perf_context(nint context);
     }
 }

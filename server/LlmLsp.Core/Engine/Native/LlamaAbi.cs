@@ -18,6 +18,9 @@ internal static class LlamaAbi
     public const int BatchSize = 56;
     public const int ModelQuantizeParamsSize = 64;
 
+    /// <summary>sizeof(struct llama_perf_context_data): four doubles, three int32, padded to 8.</summary>
+    public const int PerfContextDataSize = 48;
+
     /// <summary>sizeof(struct ggml_threadpool_params): bool cpumask[GGML_MAX_N_THREADS = 512], int n_threads,
     /// enum prio, uint32 poll, bool strict_cpu, bool paused, padded to 4.</summary>
     public const int ThreadpoolParamsSize = 528;
@@ -38,7 +41,7 @@ internal static class LlamaAbi
         "llama_get_memory", "llama_memory_clear", "llama_memory_seq_rm", "llama_memory_seq_cp",
         "llama_memory_seq_keep", "llama_memory_seq_add", "llama_memory_seq_pos_max", "llama_memory_can_shift",
         "llama_pooling_type", "llama_encode", "llama_decode", "llama_set_abort_callback",
-        "llama_get_logits_ith", "llama_get_embeddings_seq", "llama_get_embeddings_ith",
+        "llama_get_logits_ith", "llama_get_embeddings_seq", "llama_get_embeddings_ith", "llama_synchronize", "llama_perf_context",
         "llama_vocab_n_tokens", "llama_vocab_bos", "llama_vocab_eos", "llama_vocab_eot", "llama_vocab_is_eog",
         "llama_vocab_is_control", "llama_vocab_get_add_bos", "llama_vocab_get_add_eos",
         "llama_vocab_fim_pre", "llama_vocab_fim_suf", "llama_vocab_fim_mid", "llama_vocab_fim_pad",

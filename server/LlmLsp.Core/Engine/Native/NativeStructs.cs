@@ -125,3 +125,17 @@ internal unsafe struct GgmlThreadpoolParams
     public byte StrictCpu;
     public byte Paused;
 }
+
+/// <summary>llama_perf_context_data: llama.cpp's own timers, the ones its tools print. <see cref="LoadMs"/> runs from
+/// the start of loading the model's weights (after its metadata is read) to the end of the context's first evaluation.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaPerfContextData
+{
+    public double StartMs;
+    public double LoadMs;
+    public double PromptEvalMs;
+    public double EvalMs;
+    public int PromptTokens;
+    public int EvalTokens;
+    public int GraphsReused;
+}

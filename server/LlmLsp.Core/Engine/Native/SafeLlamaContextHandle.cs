@@ -112,6 +112,14 @@ internal sealed unsafe class SafeLlamaContextHandle : SafeHandle
 
     private nint Memory => Interop.Llama.llama_get_memory(Raw);
 
+    /// <summary>llama.cpp's own "load time" for this context (see <see cref="LlamaPerfContextData.LoadMs"/>);
+    /// meaningful once the context has evaluated something.</summary>
+    public double LlamaLoadMilliseconds()
+    {
+        Interop.Llama.llama_synchronize(Raw);
+        return Interop.Llama.llama_perf_context(Raw).LoadMs;
+    }
+
     public int ContextSize => (int)Interop.Llama.llama_n_ctx(Raw);
 
     public int BatchSize => (int)Interop.Llama.llama_n_batch(Raw);
