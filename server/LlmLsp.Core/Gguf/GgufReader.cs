@@ -320,7 +320,7 @@ public static class GgufReader
                     var strings = new string[n];
                     for (int i = 0; i < n; i++)
                     {
-                        strings[i] = ReadString($"element {i} of '{key}'");
+                        strings[i] = Encoding.UTF8.GetString(ReadBytes((int)ReadElementStringLength(key, i)));
                     }
                     return GgufValue.FromArray(strings);
                 case GgufValueType.Bool:
@@ -347,7 +347,7 @@ public static class GgufReader
             }
             for (int i = 0; i < count; i++)
             {
-                Skip(ReadStringLength($"element {i} of '{key}'"));
+                Skip(ReadElementStringLength(key, i));
             }
         }
 
@@ -427,9 +427,18 @@ public static class GgufReader
             return Encoding.UTF8.GetString(ReadBytes((int)ReadStringLength(what)));
         }
 
-        private long ReadStringLength(string what)
+        private long ReadStringLength(string what) => CheckStringLength(ReadUInt64(), what);
+
+        /// <summary>For the elements of a string array (a vocabulary has 150k): the description of the element is
+        /// only built for an error message, not for every element (that was 30 MB of garbage per model load).</summary>
+        private long ReadElementStringLength(string key, int element)
         {
             ulong length = ReadUInt64();
+            return length <= (ulong)Remaining ? (long)length : CheckStringLength(length, $"element {element} of '{key}'");
+        }
+
+        private long CheckStringLength(ulong length, string what)
+        {
             if (length > (ulong)Remaining)
             {
                 throw Fail($"{what} claims a string of {length} bytes but only {Remaining} bytes remain " +

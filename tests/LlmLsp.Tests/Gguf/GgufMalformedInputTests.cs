@@ -74,6 +74,16 @@ public sealed class GgufMalformedInputTests : IDisposable
             "array 'tokens' claims 8589934592 elements of String");
 
     [Fact]
+    public void Absurd_string_length_inside_a_string_array_names_the_element()
+    {
+        var path = new RawGguf().Header(metadataCount: 1).String("tokens").UInt32(9).UInt32(8).UInt64(2).String("a").UInt64(1UL << 50).Zeros(32).WriteTo(_directory);
+        AssertProblem(path, "element 1 of 'tokens' claims a string of 1125899906842624 bytes");
+        // The model-load check skips arrays instead of reading them, with the same message.
+        var skipped = Assert.Throws<GgufFormatException>(() => GgufReader.Read(path, readArrays: false));
+        Assert.Contains("element 1 of 'tokens' claims a string of 1125899906842624 bytes", skipped.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_value_type() =>
         AssertProblem(new RawGguf().Header(metadataCount: 1).String("k").UInt32(77).Zeros(8).WriteTo(_directory),
             "metadata key 'k' has unknown value type 77");
