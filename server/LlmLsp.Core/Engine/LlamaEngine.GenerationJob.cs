@@ -16,6 +16,7 @@ public sealed partial class LlamaEngine
         private readonly int[] _prompt;
         private readonly GenerationRequest _request;
         private readonly ChannelWriter<GenerationUpdate> _output;
+        private readonly bool _streamPieces;
         private readonly StreamingTextDecoder _text;
         private readonly ArrayBufferWriter<byte> _pieceBytes = new(64);
         private readonly System.Text.StringBuilder _generated = new();
@@ -32,13 +33,14 @@ public sealed partial class LlamaEngine
         private TimeSpan _promptTime;
 
         public GenerationJob(LlamaEngine engine, SafeLlamaContextHandle context, GenerationCache cache, int[] prompt,
-            GenerationRequest request, ChannelWriter<GenerationUpdate> output, CancellationToken cancellationToken)
+            GenerationRequest request, ChannelWriter<GenerationUpdate> output, bool streamPieces, CancellationToken cancellationToken)
             : base(engine, context, request.Lane, cancellationToken)
         {
             _cache = cache;
             _prompt = prompt;
             _request = request;
             _output = output;
+            _streamPieces = streamPieces;
             _text = new StreamingTextDecoder(request.StopSequences);
         }
 
@@ -203,7 +205,10 @@ public sealed partial class LlamaEngine
             if (text.Length > 0)
             {
                 _generated.Append(text);
-                _output.TryWrite(new GenerationUpdate(text, EvaluatedPromptTokens: _prompt.Length - _reused));
+                if (_streamPieces)
+                {
+                    _output.TryWrite(new GenerationUpdate(text, EvaluatedPromptTokens: _prompt.Length - _reused));
+                }
             }
         }
 

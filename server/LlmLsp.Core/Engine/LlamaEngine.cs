@@ -156,8 +156,26 @@ public sealed partial class LlamaEngine : IDisposable
     /// <summary>Streams generated text. A prompt that shares a prefix with the tokens already in the context
     /// decodes only the rest. Cancelling stops within one decode step (the native abort callback interrupts
     /// a long prompt decode) and throws <see cref="OperationCanceledException"/>.</summary>
-    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+        => GenerateCoreAsync(request, streamPieces: true, cancellationToken);
+
+    /// <summary>Runs a generation to the end and returns the whole text with its statistics.</summary>
+    public async Task<GenerationResult> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        // No piece-by-piece updates: each one would wake a thread-pool thread per token, which then competes with
+        // llama.cpp's threads for the cores (tg128 +1.5% without them, four pairs out of four).
+        await foreach (var update in GenerateCoreAsync(request, streamPieces: false, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Result is { } result)
+            {
+                return result;
+            }
+        }
+        throw new InvalidOperationException("The generation ended without a result.");
+    }
+
+    private async IAsyncEnumerable<GenerationUpdate> GenerateCoreAsync(GenerationRequest request, bool streamPieces,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var prompt = request.PromptTokens?.ToArray()
@@ -186,7 +204,7 @@ public sealed partial class LlamaEngine : IDisposable
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
         var channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var job = new GenerationJob(this, context, cache, prompt, request, channel.Writer, linked.Token);
+        var job = new GenerationJob(this, context, cache, prompt, request, channel.Writer, streamPieces, linked.Token);
         Submit(job);
         await using var abortOnCancel = linked.Token.Register(job.RequestAbort).ConfigureAwait(false);
         var finished = false;
@@ -216,18 +234,6 @@ public sealed partial class LlamaEngine : IDisposable
         // The job completes the channel with the cancellation exception when it was cancelled.
     }
 
-    /// <summary>Runs a generation to the end and returns the whole text with its statistics.</summary>
-    public async Task<GenerationResult> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)
-    {
-        await foreach (var update in GenerateAsync(request, cancellationToken).ConfigureAwait(false))
-        {
-            if (update.Result is { } result)
-            {
-                return result;
-            }
-        }
-        throw new InvalidOperationException("The generation ended without a result.");
-    }
 
     // ---- Embeddings ----
 

@@ -62,7 +62,8 @@ public sealed class GenerationTests(EngineFixture fixture)
         var pieces = new List<string>();
         GenerationResult? result = null;
 
-        await foreach (var update in fixture.Decoder.GenerateAsync(Greedy("for (int i = 0;", 40), timeout.Token))
+        var request = Greedy("for (int i = 0;", 40) with { ReuseCachedPrefix = false };
+        await foreach (var update in fixture.Decoder.GenerateAsync(request, timeout.Token))
         {
             if (update.Result is not null)
             {
@@ -77,6 +78,11 @@ public sealed class GenerationTests(EngineFixture fixture)
         Assert.NotNull(result);
         Assert.True(pieces.Count > 1);
         Assert.Equal(result.Text, string.Concat(pieces));
+
+        // The whole-text call skips the pieces, not the text.
+        var whole = await fixture.Decoder.GenerateTextAsync(request, timeout.Token);
+        Assert.Equal(result.Text, whole.Text);
+        Assert.Equal(result.GeneratedTokens, whole.GeneratedTokens);
     }
 
     [Fact]
