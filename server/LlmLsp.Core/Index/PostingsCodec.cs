@@ -29,14 +29,15 @@ public sealed class FilePostings
     public static FilePostings Build(string relativePath, IReadOnlyList<(string Heading, string Text)> chunks)
     {
         var counter = new ChunkTermCounter();
-        var pathTerms = counter.AnalyzeField(relativePath, Field.Path);
+        // Every chunk of the file shares the path: analysed once, counted per chunk.
+        var pathTerms = counter.TermIds(relativePath);
         var lengths = new List<ChunkFieldLengths>(chunks.Count);
         for (var index = 0; index < chunks.Count; index++)
         {
-            counter.Repeat(pathTerms);
-            var headingLength = counter.AnalyzeField(chunks[index].Heading, Field.Heading).Count;
-            var bodyLength = counter.AnalyzeField(chunks[index].Text, Field.Body).Count;
-            lengths.Add(new ChunkFieldLengths(pathTerms.Count, headingLength, bodyLength));
+            counter.Count(pathTerms, Field.Path);
+            var headingLength = counter.Count(chunks[index].Heading, Field.Heading);
+            var bodyLength = counter.Count(chunks[index].Text, Field.Body);
+            lengths.Add(new ChunkFieldLengths(pathTerms.Length, headingLength, bodyLength));
             counter.EndChunk(index);
         }
 
@@ -104,9 +105,10 @@ public sealed class FilePostings
         private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsBySpan;
         private readonly List<int> _touched = [];
-        private readonly List<int> _fieldTerms = [];
+        private readonly List<int> _collected = [];
         private FieldFrequencies[] _counts = new FieldFrequencies[256];
-        private Field _field;
+        private Field? _countInto;
+        private int _counted;
 
         public ChunkTermCounter() => _idsBySpan = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -114,22 +116,31 @@ public sealed class FilePostings
 
         public List<List<(int, FieldFrequencies)>> Postings { get; } = [];
 
-        /// <summary>Counts the terms of <paramref name="text"/> in <paramref name="field"/> of the current chunk and
-        /// returns their ids in order (valid until the next call).</summary>
-        public List<int> AnalyzeField(string text, Field field)
+        /// <summary>The ids of the terms of <paramref name="text"/>, in order, without counting them.</summary>
+        public int[] TermIds(string text)
         {
-            _field = field;
-            _fieldTerms.Clear();
+            _countInto = null;
+            _collected.Clear();
             TermAnalyzer.Analyze(text, this);
-            return field == Field.Path ? [.. _fieldTerms] : _fieldTerms;
+            return [.. _collected];
         }
 
-        /// <summary>Counts already-analysed terms again (the path's, which every chunk of the file shares).</summary>
-        public void Repeat(List<int> pathTerms)
+        /// <summary>Counts the terms of <paramref name="text"/> in <paramref name="field"/> of the current chunk;
+        /// returns the field's length in terms.</summary>
+        public int Count(string text, Field field)
         {
-            foreach (var id in pathTerms)
+            _countInto = field;
+            _counted = 0;
+            TermAnalyzer.Analyze(text, this);
+            return _counted;
+        }
+
+        /// <summary>Counts already-analysed terms in <paramref name="field"/> of the current chunk.</summary>
+        public void Count(int[] termIds, Field field)
+        {
+            foreach (var id in termIds)
             {
-                Count(id, Field.Path);
+                Count(id, field);
             }
         }
 
@@ -148,10 +159,14 @@ public sealed class FilePostings
                 }
             }
 
-            _fieldTerms.Add(id);
-            if (_field != Field.Path)
+            if (_countInto is { } field)
             {
-                Count(id, _field);
+                Count(id, field);
+                _counted++;
+            }
+            else
+            {
+                _collected.Add(id);
             }
         }
 
