@@ -12,7 +12,7 @@ namespace LlmLsp.Index;
 /// <item><c>files</c>: <c>{_id: relative path, fid, size, mtime, hash, chunks, model}</c>.</item>
 /// <item><c>chunks</c>: <c>{_id: fid, c: [{s, e, p, h, t}, ...]}</c>, a file's chunks in ordinal order (lines, page,
 /// heading, text). One document per file, not per chunk: a file is always written and deleted whole, and 15x
-/// fewer documents made the build 3.5x cheaper in LiteDB (schema v1 had one per chunk).</item>
+/// fewer documents made inserting them 3.5x cheaper (schema v1 had one per chunk).</item>
 /// <item><c>postings</c>: <c>{_id: fid, d: varint blob}</c>, see <see cref="FilePostings"/>.</item>
 /// <item><c>vectors</c>: <c>{_id: fid, m: model, n: dimension, q: int8 blob, k: float32 scales}</c>.</item>
 /// </list>
