@@ -234,7 +234,6 @@ public sealed partial class LlamaEngine : IDisposable
         // The job completes the channel with the cancellation exception when it was cancelled.
     }
 
-
     // ---- Embeddings ----
 
     /// <summary>Pooled, L2-normalised embeddings, packing many texts into each batch. Texts longer than the

@@ -116,6 +116,8 @@ public sealed class WorkspaceSearcher
     {
         var kept = new List<(StoredChunk Chunk, string Path, double Score, HashSet<string> Words)>(top);
         var chunksByFile = new Dictionary<int, List<StoredChunk>>();
+        // A candidate passed over in the first round (a duplicate) is looked at again in the second: analyse it once.
+        var wordsByChunk = new Dictionary<long, HashSet<string>>();
         for (var perFile = 1; perFile <= MaxHitsPerFile && kept.Count < top; perFile++)
         {
             foreach (var (chunkId, score) in ranked)
@@ -152,7 +154,12 @@ public sealed class WorkspaceSearcher
                 }
 
                 // So is the same text in another file: a page and its generated HTML, a vendored copy.
-                var words = TermAnalyzer.Analyze(chunk.Text).ToHashSet(StringComparer.Ordinal);
+                if (!wordsByChunk.TryGetValue(chunkId, out var words))
+                {
+                    words = TermAnalyzer.Analyze(chunk.Text).ToHashSet(StringComparer.Ordinal);
+                    wordsByChunk[chunkId] = words;
+                }
+
                 if (kept.Any(k => IsNearDuplicate(words, k.Words)))
                 {
                     continue;
