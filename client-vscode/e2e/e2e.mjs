@@ -193,11 +193,15 @@ try {
     await page.keyboard.type('total', { delay: 30 });
     const ghost = page.locator('.monaco-editor .ghost-text-decoration').first();
     await ghost.waitFor({ timeout: 30_000 });
-    const suggestion = (await page.locator('.monaco-editor .ghost-text-decoration').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+    // The suggestion's first line is the ghost text inside the cursor's own line; Monaco splits it into one span per
+    // syntax token, and a multi-line suggestion adds lines of its own below.
+    const cursorLine = page.locator('.monaco-editor .view-line', { has: page.locator('.ghost-text-decoration') }).first();
+    const suggestion = (await cursorLine.locator('.ghost-text-decoration').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
     expect(suggestion.trim().length > 0, 'empty ghost text');
     await shot('02-ghost-text');
     await page.keyboard.press('Tab');
-    await page.locator('.monaco-editor .ghost-text-decoration').waitFor({ state: 'detached', timeout: 10_000 });
+    // `first()` is re-resolved while waiting, so this waits until no ghost span is left anywhere.
+    await page.locator('.monaco-editor .ghost-text-decoration').first().waitFor({ state: 'detached', timeout: 10_000 });
     const line = (await page.locator('.monaco-editor .view-line', { hasText: 'total' }).nth(1).innerText()).replace(/\u00a0/g, ' ');
     expect(line.includes(`total${suggestion}`.trim()) || line.includes(suggestion.trim()), `line after Tab: "${line}", suggestion "${suggestion}"`);
     await shot('03-ghost-text-accepted');
@@ -267,7 +271,7 @@ try {
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Control+V');
     await page.keyboard.press('Control+S');
-    await page.locator('.monaco-editor .view-line', { hasText: '"llmlsp.model.chat"' }).waitFor({ state: 'detached' });
+    await settingsLine.waitFor({ state: 'detached' });
     await page.keyboard.press('Control+W');
     await page.locator('.statusbar-item', { hasText: 'tiny-decoder' }).waitFor({ timeout: 30_000 });
     await webview().locator('select.mode').selectOption('ask');
