@@ -75,7 +75,13 @@ public static class TermAnalyzer
             return;
         }
 
-        sink.Add(lower.Trim("._-"));
+        // A token of joiners alone (`_`, `___`) has no whole term and no parts.
+        var whole = lower.Trim("._-");
+        if (!whole.IsEmpty)
+        {
+            sink.Add(whole);
+        }
+
         var partStart = 0;
         for (var i = 1; i <= token.Length; i++)
         {

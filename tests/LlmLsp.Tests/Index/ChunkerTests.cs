@@ -210,6 +210,17 @@ public sealed class ChunkerTests
         Assert.Equal(TermAnalyzer.Stem("installs"), TermAnalyzer.Stem("installing"));
     }
 
+    [Fact]
+    public void Analyzer_gives_no_empty_term_for_tokens_made_of_joiners()
+    {
+        // A discard `_`, a Markdown rule `___` and Python's `__init__` are common in code and docs.
+        var terms = TermAnalyzer.Analyze("for _ in range(3): pass\n\n___\n\ndef __init__(self, _width):");
+        Assert.DoesNotContain("", terms);
+        Assert.Contains("init", terms);
+        Assert.Contains(TermAnalyzer.Stem("range"), terms);
+        Assert.Contains("width", terms);
+    }
+
     internal static byte[] BuildDocx(params (string? Style, string Text)[] paragraphs)
     {
         using var stream = new MemoryStream();
