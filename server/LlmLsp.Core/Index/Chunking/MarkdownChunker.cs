@@ -20,21 +20,10 @@ internal sealed class MarkdownChunker : IChunker
 
         var lines = BlockPacker.SplitLines(text);
         var document = Markdown.Parse(text, s_pipeline);
-        var headings = new List<(int Level, string Title)>();
+        var headings = new HeadingTrail();
+        var fileName = Path.GetFileName(relativePath);
         string? documentTitle = null;
         var blocks = new List<TextBlock>();
-
-        string HeadingPath()
-        {
-            var parts = headings.Select(h => h.Title);
-            if (documentTitle is not null && (headings.Count == 0 || headings[0].Title != documentTitle))
-            {
-                parts = parts.Prepend(documentTitle);
-            }
-
-            var path = string.Join(" > ", parts);
-            return path.Length == 0 ? Path.GetFileName(relativePath) : path;
-        }
 
         var starts = BlockStarts(document);
         for (var i = 0; i < starts.Count; i++)
@@ -67,12 +56,10 @@ internal sealed class MarkdownChunker : IChunker
 
             if (block is HeadingBlock heading)
             {
-                var title = lines[start].Trim().Trim('#').Trim();
-                headings.RemoveAll(h => h.Level >= heading.Level);
-                headings.Add((heading.Level, title));
+                headings.Enter(heading.Level, lines[start].Trim().Trim('#').Trim());
             }
 
-            var path = HeadingPath();
+            var path = headings.Describe(fileName, documentTitle);
             blocks.Add(new TextBlock(blockText, start + 1, end + 1, path, GroupKey: path, GroupHeading: path));
         }
 

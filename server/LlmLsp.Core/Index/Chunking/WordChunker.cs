@@ -20,7 +20,7 @@ internal sealed class WordChunker : IChunker
                 return [];
             }
 
-            var headings = new List<(int Level, string Title)>();
+            var headings = new HeadingTrail();
             var fileName = Path.GetFileName(relativePath);
             var ordinal = 0;
             foreach (var paragraph in body.Descendants<Paragraph>())
@@ -34,11 +34,10 @@ internal sealed class WordChunker : IChunker
 
                 if (HeadingLevel(paragraph) is { } level)
                 {
-                    headings.RemoveAll(h => h.Level >= level);
-                    headings.Add((level, text));
+                    headings.Enter(level, text);
                 }
 
-                var path = headings.Count == 0 ? fileName : string.Join(" > ", headings.Select(h => h.Title));
+                var path = headings.Describe(fileName);
                 blocks.Add(new TextBlock(text, ordinal, ordinal, path, GroupKey: path, GroupHeading: path));
             }
         }
