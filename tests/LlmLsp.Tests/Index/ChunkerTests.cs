@@ -154,6 +154,28 @@ public sealed class ChunkerTests
     }
 
     [Fact]
+    public void Html_headings_drop_their_permalink_marks_but_keep_linked_titles()
+    {
+        // Generated docs put a "#" or "¶" link to the heading itself after its title (Node.js, Sphinx, MkDocs).
+        var html = string.Join("\n",
+            "<h1>File system<a class=\"mark\" href=\"#fs\">#</a></h1>",
+            "<h2>Class: <code>FileHandle</code><span><a class=\"mark\" href=\"#class-filehandle\" id=\"class-filehandle\">#</a></span></h2>",
+            "<p>A FileHandle wraps a numeric file descriptor.</p>",
+            "<h2 id=\"install\">Installing<a class=\"headerlink\" href=\"#install\" title=\"Link to this heading\">&para;</a></h2>",
+            "<p>Run the installer.</p>",
+            "<h2><a href=\"#usage\">Usage</a></h2>",
+            "<p>Call it with a path.</p>");
+        var chunks = Chunk("api/fs.html", html).Chunks;
+
+        Assert.Equal("Class: FileHandle", Assert.Single(chunks, c => c.Text.Contains("numeric file descriptor", StringComparison.Ordinal)).Heading);
+        Assert.Equal("Installing", Assert.Single(chunks, c => c.Text.Contains("Run the installer", StringComparison.Ordinal)).Heading);
+        Assert.Equal("Usage", Assert.Single(chunks, c => c.Text.Contains("Call it with a path", StringComparison.Ordinal)).Heading);
+        var fileHandle = chunks.Single(c => c.Text.Contains("numeric file descriptor", StringComparison.Ordinal));
+        Assert.Equal((2, 3), (fileHandle.StartLine, fileHandle.EndLine));
+        Assert.StartsWith("Class: FileHandle\n", fileHandle.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_text_and_code_are_chunked_by_blocks_within_budget()
     {
         var text = "First paragraph.\n\nSecond paragraph\nhas two lines.\n";
