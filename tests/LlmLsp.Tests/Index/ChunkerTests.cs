@@ -167,11 +167,11 @@ public sealed class ChunkerTests
             "<p>Call it with a path.</p>");
         var chunks = Chunk("api/fs.html", html).Chunks;
 
-        Assert.Equal("Class: FileHandle", Assert.Single(chunks, c => c.Text.Contains("numeric file descriptor", StringComparison.Ordinal)).Heading);
+        var fileHandle = Assert.Single(chunks, c => c.Text.Contains("numeric file descriptor", StringComparison.Ordinal));
+        Assert.Equal("Class: FileHandle", fileHandle.Heading);
+        Assert.Equal((2, 3), (fileHandle.StartLine, fileHandle.EndLine));
         Assert.Equal("Installing", Assert.Single(chunks, c => c.Text.Contains("Run the installer", StringComparison.Ordinal)).Heading);
         Assert.Equal("Usage", Assert.Single(chunks, c => c.Text.Contains("Call it with a path", StringComparison.Ordinal)).Heading);
-        var fileHandle = chunks.Single(c => c.Text.Contains("numeric file descriptor", StringComparison.Ordinal));
-        Assert.Equal((2, 3), (fileHandle.StartLine, fileHandle.EndLine));
         Assert.StartsWith("Class: FileHandle\n", fileHandle.Text, StringComparison.Ordinal);
     }
 
