@@ -51,6 +51,11 @@ internal static class IndexCommand
     {
         var writer = new StringWriter();
         writer.WriteLine($"indexed {summary.Root} in {summary.Elapsed.TotalSeconds:F1} s");
+        if (summary.ReplacedSchema is { } schema)
+        {
+            writer.WriteLine($"  rebuilt: the index was written by an older llmlsp (schema v{schema}), so every file was indexed again");
+        }
+
         writer.WriteLine($"  files: {summary.FilesSeen} seen, {summary.FilesIndexed} indexed, {summary.FilesUnchanged} unchanged, {summary.FilesRemoved} removed, {summary.FilesReembedded} re-embedded");
         writer.WriteLine($"  chunks: {summary.ChunksWritten} written, {summary.TotalChunks} in the index");
         writer.WriteLine($"  skipped: {summary.Skipped.Count}");

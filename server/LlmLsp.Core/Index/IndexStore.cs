@@ -51,6 +51,10 @@ public sealed class IndexStore : IDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>The schema of an index an older llmlsp wrote for this folder, which this open discarded to build
+    /// a current one; null when nothing was replaced.</summary>
+    public int? ReplacedSchema { get; private set; }
+
     /// <summary>The absolute folder this index covers; hit paths are relative to it.</summary>
     public string Root => _metaDocument["root"].AsString;
 
@@ -59,8 +63,9 @@ public sealed class IndexStore : IDisposable
     public int EmbeddingDimension => _metaDocument["dim"].AsInt32;
 
     /// <summary>Opens (creating when absent) the index of <paramref name="folder"/> for indexing.
-    /// <paramref name="rebuild"/> deletes an existing file first, which is the one sanctioned way to
-    /// discard an index.</summary>
+    /// <paramref name="rebuild"/> deletes an existing file first. Otherwise an index is discarded only when an older
+    /// llmlsp wrote it for this same folder: it holds nothing the folder's files cannot give again, and this build
+    /// cannot read it (see <see cref="ReplacedSchema"/>). A newer, damaged or another folder's index is refused.</summary>
     public static IndexStore OpenForIndexing(string databasePath, string folder, bool rebuild)
     {
         var root = PathGuard.NormalizeRoot(folder);
@@ -75,7 +80,18 @@ public sealed class IndexStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        var store = Open(databasePath, createRoot: root);
+        IndexStore store;
+        try
+        {
+            store = Open(databasePath, createRoot: root);
+        }
+        catch (OutdatedIndexException outdated)
+        {
+            DeleteDatabaseFiles(databasePath);
+            store = Open(databasePath, createRoot: root);
+            store.ReplacedSchema = outdated.Schema;
+        }
+
         if (!string.Equals(store.Root, root, StringComparison.Ordinal))
         {
             var owner = store.Root;
@@ -164,8 +180,14 @@ public sealed class IndexStore : IDisposable
 
             if (schema < SchemaVersion && schema > 0)
             {
+                if (createRoot is not null && meta["root"].IsString && meta["root"].AsString == createRoot)
+                {
+                    throw new OutdatedIndexException(schema);
+                }
+
                 throw new LlmLspException(ErrorKind.IndexCorrupt,
-                    $"the index {databasePath} was written by an older llmlsp (schema v{schema}; this build reads v{SchemaVersion}); {rebuildHint}");
+                    $"the index {databasePath} was written by an older llmlsp (schema v{schema}; this build reads v{SchemaVersion}); " +
+                    "index its folder again to rebuild it (`llmlsp index <folder>`, or Index This Folder in the editor)");
             }
 
             if (schema < SchemaVersion || !meta["root"].IsString)
@@ -175,7 +197,7 @@ public sealed class IndexStore : IDisposable
 
             return new IndexStore(databasePath, database, dataFile, logFile, meta);
         }
-        catch (Exception ex) when (ex is not LlmLspException)
+        catch (Exception ex) when (ex is not (LlmLspException or OutdatedIndexException))
         {
             database.Dispose();
             CloseFiles(dataFile, logFile);
@@ -205,6 +227,12 @@ public sealed class IndexStore : IDisposable
         {
             File.Delete(logFile.Path);
         }
+    }
+
+    /// <summary>Open's signal to <see cref="OpenForIndexing"/> that the file is an older schema of this folder's index.</summary>
+    private sealed class OutdatedIndexException(int schema) : Exception
+    {
+        public int Schema { get; } = schema;
     }
 
     private static bool IsSharingViolation(IOException ex) =>

@@ -25,7 +25,8 @@ public sealed record IndexRunSummary(
     int ChunksWritten,
     int TotalChunks,
     IReadOnlyList<SkippedPath> Skipped,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    int? ReplacedSchema = null);
 
 public sealed record IndexerOptions
 {

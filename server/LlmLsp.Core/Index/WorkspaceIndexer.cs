@@ -163,7 +163,8 @@ public sealed partial class WorkspaceIndexer
         Commit();
         var totalChunks = _store.CountChunks();
         progress?.Report(new IndexProgress(IndexPhase.Done, done, total));
-        return new IndexRunSummary(root, _store.DatabasePath, walk.Files.Count, indexed, unchanged, removed, reembedded, chunksWritten, totalChunks, skipped, stopwatch.Elapsed);
+        return new IndexRunSummary(root, _store.DatabasePath, walk.Files.Count, indexed, unchanged, removed, reembedded, chunksWritten, totalChunks, skipped, stopwatch.Elapsed,
+            _store.ReplacedSchema);
     }
 
     private async Task<FileWrite?> PrepareAsync(

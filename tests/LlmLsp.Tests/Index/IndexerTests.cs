@@ -209,6 +209,37 @@ public sealed class IndexerTests
     }
 
     [Fact]
+    public async Task Indexing_a_folder_again_rebuilds_the_index_an_older_llmlsp_wrote_for_it_and_only_that()
+    {
+        using var folder = new TempFolder();
+        using var other = new TempFolder();
+        using var data = new TempFolder();
+        folder.Write("docs/owl.md", "# Owls\n\nThe barn owl hunts at night.\n");
+        static void WriteOlderIndex(string path, string root)
+        {
+            using var database = new LiteDB.LiteDatabase(path);
+            database.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "index", ["schema"] = IndexStore.SchemaVersion - 1, ["root"] = root, ["nextFileId"] = 2, ["model"] = LiteDB.BsonValue.Null, ["dim"] = 0 });
+            database.GetCollection("chunks").Insert(new LiteDB.BsonDocument { ["_id"] = 7, ["fid"] = 1, ["t"] = "a chunk in the old layout" });
+        }
+
+        var own = Path.Combine(data.Path, "own.db");
+        WriteOlderIndex(own, PathGuard.NormalizeRoot(folder.Path));
+        var summary = await RunAsync(folder.Path, own);
+        Assert.Equal(IndexStore.SchemaVersion - 1, summary.ReplacedSchema);
+        Assert.Equal(1, summary.FilesIndexed);
+        Assert.Equal("docs/owl.md", Assert.Single(await SearchAsync(own, "owl")).Path);
+        Assert.Null((await RunAsync(folder.Path, own)).ReplacedSchema);
+
+        // An older index of another folder is not this run's to discard: refused, and left as it was.
+        var foreign = Path.Combine(data.Path, "foreign.db");
+        WriteOlderIndex(foreign, PathGuard.NormalizeRoot(other.Path));
+        var bytes = File.ReadAllBytes(foreign);
+        var refused = Assert.Throws<LlmLspException>(() => IndexStore.OpenForIndexing(foreign, folder.Path, rebuild: false));
+        Assert.Contains("older llmlsp", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(foreign));
+    }
+
+    [Fact]
     public void Corrupt_or_newer_index_files_fail_with_a_rebuild_hint_and_rebuild_recovers()
     {
         using var data = new TempFolder();
@@ -235,13 +266,15 @@ public sealed class IndexerTests
             database.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "index", ["schema"] = IndexStore.SchemaVersion - 1, ["root"] = folder.Path, ["nextFileId"] = 1, ["model"] = LiteDB.BsonValue.Null, ["dim"] = 0 });
         }
 
+        // Searching cannot use it; indexing its folder again rebuilds it (next test).
         var tooOld = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(older));
         Assert.Equal(ErrorKind.IndexCorrupt, tooOld.Kind);
         Assert.Contains("older llmlsp", tooOld.Message, StringComparison.Ordinal);
-        Assert.Contains("--rebuild", tooOld.Message, StringComparison.Ordinal);
+        Assert.Contains("llmlsp index <folder>", tooOld.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(older));
 
         using var rebuilt = IndexStore.OpenForIndexing(garbage, folder.Path, rebuild: true);
-        Assert.Equal(IndexStore.SchemaVersion, IndexStore.SchemaVersion);
+        Assert.Equal(PathGuard.NormalizeRoot(folder.Path), rebuilt.Root);
         Assert.Equal(0, rebuilt.CountChunks());
 
         var missing = Assert.Throws<LlmLspException>(() => IndexStore.OpenExisting(Path.Combine(data.Path, "none.db")));

@@ -50,7 +50,8 @@ internal sealed class ExecuteCommandHandler()
             await work.EndAsync("cancelled").ConfigureAwait(false);
             throw;
         }
-        await work.EndAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.FilesIndexed} files indexed, {summary.TotalChunks} chunks")).ConfigureAwait(false);
+        var rebuilt = summary.ReplacedSchema is null ? "" : " (rebuilt: the index was written by an older llmlsp)";
+        await work.EndAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.FilesIndexed} files indexed, {summary.TotalChunks} chunks{rebuilt}")).ConfigureAwait(false);
         return new IndexFolderResult(summary.Root, summary.FilesIndexed, summary.FilesUnchanged, summary.FilesRemoved, summary.Skipped.Count,
             summary.TotalChunks, Math.Round(summary.Elapsed.TotalMilliseconds, 1));
     }
