@@ -5,7 +5,8 @@ using LlmLsp.Index.Chunking;
 
 namespace LlmLsp.Index;
 
-/// <summary>The workspace index in one LiteDB file, opened in Direct (exclusive) mode by one process.
+/// <summary>The workspace index in one LiteDB file, held by one process: LiteDB works on file streams this store
+/// opens exclusively (<see cref="IndexFileStream"/>).
 /// Collections (schema v2):
 /// <list type="bullet">
 /// <item><c>meta</c>: one document <c>{_id:"index", schema, root, nextFileId, model, dim}</c>.</item>

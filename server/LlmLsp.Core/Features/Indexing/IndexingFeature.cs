@@ -10,8 +10,8 @@ public sealed record IndexFolderRequest(string Folder, string? DatabasePath = nu
 
 public sealed record SearchRequest(string Query, int Top = 10, string? DatabasePath = null, string? Directory = null);
 
-/// <summary>Index and search for callers (CLI, LSP, the ask feature). It owns the open index: LiteDB runs
-/// in Direct mode, so one process holds the file, and this feature keeps it open with its search
+/// <summary>Index and search for callers (CLI, LSP, the ask feature). It owns the open index: the index file is
+/// opened exclusively, so one process holds it, and this feature keeps it open with its search
 /// structures loaded between calls; calls are serialised. Indexing invalidates the loaded searcher.</summary>
 public sealed class IndexingFeature : IDisposable
 {
