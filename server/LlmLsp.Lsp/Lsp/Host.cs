@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using LlmLsp.Features;
 using LlmLsp.Protocol;
 using Microsoft.Extensions.Logging;
@@ -47,10 +48,14 @@ public static partial class Host
         var queue = new RequestQueue(logger);
         using var features = new FeatureHost(options.ModelPath, loggerFactory);
         var services = new LspServices(new LspClient(rpc), new ProgressRegistry(), lifetime, queue, forwarder, loggerFactory, features);
-        foreach (var handler in HandlerCatalog.Create(new ServerCapabilitiesFactory(), options.EnableTestMethods))
+        var handlers = HandlerCatalog.Create(new ServerCapabilitiesFactory(), options.EnableTestMethods);
+        foreach (var handler in handlers)
         {
             RpcEntry.Register(rpc, handler, queue);
         }
+
+        var served = handlers.Select(h => h.Method).ToFrozenSet(StringComparer.Ordinal);
+        messageHandler.RefuseUnserved = method => served.Contains(method) ? null : queue.RefusalOfUnservedMethod(method);
 
         queue.Start(services);
         rpc.StartListening();

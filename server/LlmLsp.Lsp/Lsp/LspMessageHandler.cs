@@ -39,6 +39,11 @@ internal sealed partial class LspMessageHandler : HeaderDelimitedMessageHandler
     /// <summary>Set when the connection ended because the input could not be framed.</summary>
     public string? FramingError { get; private set; }
 
+    /// <summary>Says why a request for a method that no handler serves is refused in the server's current state
+    /// (null: let StreamJsonRpc answer -32601). Served methods are refused by the request queue, in order; this is
+    /// for the rest, which StreamJsonRpc would otherwise answer "method not found" even before <c>initialize</c>.</summary>
+    public Func<string, LocalRpcException?>? RefuseUnserved { get; set; }
+
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
         var reader = Reader ?? throw new InvalidOperationException("No receiving stream.");
@@ -84,6 +89,18 @@ internal sealed partial class LspMessageHandler : HeaderDelimitedMessageHandler
                 && !_outstanding.TryRemove(responseId, out _))
             {
                 LogUnsolicitedResponse(_logger, responseId.ToString());
+                continue;
+            }
+
+            if (message is JsonRpcRequest { Method: { } method } request && RefuseUnserved?.Invoke(method) is { } refusal)
+            {
+                // A notification is dropped; a request is answered with the refusal.
+                LogRejected(_logger, refusal.ErrorCode, refusal.Message);
+                if (!request.RequestId.IsEmpty)
+                {
+                    await WriteAsync(Error(request.RequestId, (JsonRpcErrorCode)refusal.ErrorCode, refusal.Message), cancellationToken).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
 
 namespace LlmLsp.Lsp;
 
@@ -56,27 +57,17 @@ internal sealed partial class RequestQueue
             }
 
             var state = _state;
-            string method = item.Handler.Method;
-            if (state.Lifecycle == Lifecycle.NotInitialized && !item.Handler.AllowedBeforeInitialize)
+            var handler = item.Handler;
+            if (Refusal(state.Lifecycle, handler.Method, handler.AllowedBeforeInitialize, handler.AllowedAfterShutdown) is { } refusal)
             {
-                item.Completion.TrySetException(ErrorMapper.NotInitialized(method));
+                item.Completion.TrySetException(refusal);
                 continue;
             }
 
-            if (state.Lifecycle == Lifecycle.ShuttingDown && !item.Handler.AllowedAfterShutdown)
-            {
-                item.Completion.TrySetException(ErrorMapper.ShuttingDown(method));
-                continue;
-            }
-
-            var context = new RequestContext(state, item.Handler.Kind, services);
-            if (item.Handler.Kind == HandlerKind.Mutation)
+            var context = new RequestContext(state, handler.Kind, services);
+            if (handler.Kind == HandlerKind.Mutation)
             {
                 await ExecuteAsync(item, context).ConfigureAwait(false);
-                if (context.UpdatedState is { } updated)
-                {
-                    Volatile.Write(ref _state, updated);
-                }
             }
             else
             {
@@ -86,24 +77,51 @@ internal sealed partial class RequestQueue
         }
     }
 
+    /// <summary>Why a method no handler serves is refused now: before <c>initialize</c> -32002, after
+    /// <c>shutdown</c> -32600; null while the server is running (StreamJsonRpc then answers -32601). It reads the
+    /// state the last mutation published, which happens before that mutation's response is sent.</summary>
+    public LocalRpcException? RefusalOfUnservedMethod(string method) =>
+        Refusal(State.Lifecycle, method, allowedBeforeInitialize: false, allowedAfterShutdown: false);
+
+    private static LocalRpcException? Refusal(Lifecycle lifecycle, string method, bool allowedBeforeInitialize, bool allowedAfterShutdown) =>
+        lifecycle switch
+        {
+            Lifecycle.NotInitialized when !allowedBeforeInitialize => ErrorMapper.NotInitialized(method),
+            Lifecycle.ShuttingDown when !allowedAfterShutdown => ErrorMapper.ShuttingDown(method),
+            _ => null,
+        };
+
     private async Task ExecuteAsync(WorkItem item, RequestContext context)
     {
+        JsonElement? result = null;
+        Exception? failure = null;
         try
         {
-            var result = await item.Handler.InvokeAsync(item.Parameters, context, item.CancellationToken).ConfigureAwait(false);
-            item.Completion.TrySetResult(result);
+            result = await item.Handler.InvokeAsync(item.Parameters, context, item.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            var mapped = ErrorMapper.Map(ex, item.Handler.Method, item.RequestId, item.CancellationToken, _logger);
-            if (mapped is OperationCanceledException)
-            {
+            failure = ErrorMapper.Map(ex, item.Handler.Method, item.RequestId, item.CancellationToken, _logger);
+        }
+
+        // A mutation's new state is published before its response: a client that sends its next message on the
+        // response (initialized after initialize) must find the server in the new state.
+        if (context.UpdatedState is { } updated)
+        {
+            Volatile.Write(ref _state, updated);
+        }
+
+        switch (failure)
+        {
+            case null:
+                item.Completion.TrySetResult(result);
+                break;
+            case OperationCanceledException:
                 item.Completion.TrySetCanceled(item.CancellationToken);
-            }
-            else
-            {
-                item.Completion.TrySetException(mapped);
-            }
+                break;
+            default:
+                item.Completion.TrySetException(failure);
+                break;
         }
     }
 

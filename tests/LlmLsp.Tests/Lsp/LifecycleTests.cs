@@ -60,6 +60,35 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Before_initialize_every_request_gets_32002_even_unserved_ones_and_notifications_are_dropped()
+    {
+        await using var client = LspTestClient.Start();
+        var hover = await client.RequestAsync("textDocument/hover", new { textDocument = new { uri = "file:///a.py" }, position = new { line = 0, character = 0 } });
+        Assert.Equal(-32002, hover.GetProperty("error").GetProperty("code").GetInt32());
+        var madeUp = await client.RequestAsync("no/suchMethod");
+        Assert.Equal(-32002, madeUp.GetProperty("error").GetProperty("code").GetInt32());
+
+        // Notifications before initialize, served or not, are dropped: nothing answers them and the document stays unknown.
+        await client.NotifyAsync("textDocument/didOpen", new { textDocument = new { uri = "file:///early.py", languageId = "python", version = 1, text = "early" } });
+        await client.NotifyAsync("no/suchNotification", new { });
+        await client.RequestAsync("initialize", new { processId = (int?)null, capabilities = new { } });
+        await client.NotifyAsync("initialized", new { });
+        var early = await client.RequestAsync("llmlsp/_documentText", new { uri = "file:///early.py" });
+        Assert.Equal(-32803, early.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.False(client.TryReadUnmatchedResponse(out var stray), $"unexpected message: {stray}");
+
+        // Once initialized, an unserved method is "not found"; after shutdown it is refused as an invalid request.
+        var afterInit = await client.RequestAsync("textDocument/hover", new { textDocument = new { uri = "file:///a.py" }, position = new { line = 0, character = 0 } });
+        Assert.Equal(-32601, afterInit.GetProperty("error").GetProperty("code").GetInt32());
+        await client.RequestAsync("shutdown");
+        var afterShutdown = await client.RequestAsync("textDocument/hover", new { textDocument = new { uri = "file:///a.py" }, position = new { line = 0, character = 0 } });
+        Assert.Equal(-32600, afterShutdown.GetProperty("error").GetProperty("code").GetInt32());
+        await client.NotifyAsync("exit");
+        Assert.Equal(0, await client.WaitForExitAsync());
+        Assert.Empty(client.FramingViolations);
+    }
+
+    [Fact]
     public async Task Server_exits_when_the_client_process_dies()
     {
         using var fakeClient = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;

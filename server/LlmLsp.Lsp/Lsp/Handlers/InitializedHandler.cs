@@ -7,6 +7,10 @@ internal sealed class InitializedHandler()
 {
     public override string Method => Methods.Initialized;
 
+    // In order, like a mutation: a request sent right after `initialized` must find log forwarding on. As a read
+    // it ran on another thread and could lose that race (a bug's window/logMessage was then never sent).
+    public override HandlerKind Kind => HandlerKind.Mutation;
+
     protected override bool ParamsRequired => false;
 
     protected override Task HandleAsync(InitializedParams parameters, RequestContext context, CancellationToken cancellationToken)
