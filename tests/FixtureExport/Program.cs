@@ -1,7 +1,7 @@
 namespace LlmLsp.Tests.Fixtures;
 
-/// <summary>`dotnet run --project tests/FixtureExport -- FOLDER`: writes tiny-decoder.gguf (the default test
-/// decoder) and slow-chat.gguf (a bigger decoder that repeats one word until stopped, so an editor test can
+/// <summary>`dotnet run --project tests/FixtureExport -- FOLDER`: writes suggester.gguf (the tiny decoder that
+/// suggests " value value …" at any cursor, so ghost text is certain) and slow-chat.gguf (a bigger decoder that repeats one word until stopped, so an editor test can
 /// watch a chat answer grow and stop it).</summary>
 internal static class Program
 {
@@ -16,7 +16,7 @@ internal static class Program
             return 2;
         }
         var folder = Directory.CreateDirectory(args[0]).FullName;
-        File.Copy(TinyModels.Decoder(), Path.Combine(folder, "tiny-decoder.gguf"), overwrite: true);
+        File.Copy(TinyModels.Suggester(), Path.Combine(folder, "suggester.gguf"), overwrite: true);
         File.Copy(TinyModels.Decoder(SlowChatDecoder), Path.Combine(folder, "slow-chat.gguf"), overwrite: true);
         Console.WriteLine($"fixture models written to {folder}");
         return 0;

@@ -7,7 +7,7 @@ namespace LlmLsp.Tests.Completion;
 public sealed class CompletionFeatureTests : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
-    private readonly LlamaEngine _engine = LlamaEngine.Load(new EngineOptions { ModelPath = TinyModels.Decoder(), ContextSize = 2048, Threads = 2 });
+    private readonly LlamaEngine _engine = LlamaEngine.Load(new EngineOptions { ModelPath = TinyModels.Suggester(), ContextSize = 2048, Threads = 2 });
 
     public void Dispose() => _engine.Dispose();
 
@@ -121,9 +121,9 @@ public sealed class CompletionFeatureTests : IDisposable
         var offset = CursorOffset(text);
 
         var first = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text, offset), timeout.Token);
-        // A character the suggestion does not start with, so typed-ahead reuse cannot answer.
-        var typed = first.Text is { Length: > 0 } shown && shown[0] == 'q' ? "z" : "q";
-        var edited = text.Insert(offset, typed);
+        // A character the suggestion (" value value …") does not start with, so typed-ahead reuse cannot answer.
+        Assert.StartsWith(TinyModels.SuggesterWord, first.Text, StringComparison.Ordinal);
+        var edited = text.Insert(offset, "q");
         var second = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", edited, offset + 1), timeout.Token);
 
         Assert.Equal(CompletionSource.Model, first.Source);
@@ -140,7 +140,7 @@ public sealed class CompletionFeatureTests : IDisposable
         var text = Source();
         var offset = CursorOffset(text);
         var first = await feature.CompleteAsync(new CompletionRequest("doc", "Maths.cs", text, offset), timeout.Token);
-        Assert.True(first.Text is { Length: > 1 }, "the model suggested too little to type through");
+        Assert.StartsWith(TinyModels.SuggesterWord + TinyModels.SuggesterWord, first.Text, StringComparison.Ordinal);
         var evaluatedBefore = _engine.EvaluatedTokenCount;
 
         var typed = first.Text![..1];

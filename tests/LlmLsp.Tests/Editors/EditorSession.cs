@@ -90,9 +90,9 @@ internal sealed class EditorSession : IDisposable
         return config.Replace(placeholder, value, StringComparison.Ordinal);
     }
 
-    /// <summary>`dotnet llmlsp.dll serve [--model tiny-decoder]` as argument words.</summary>
+    /// <summary>`dotnet llmlsp.dll serve [--model suggester]` as argument words: the suggester suggests at any cursor.</summary>
     public static IReadOnlyList<string> ServerCommand(bool withModel) =>
-        withModel ? ["dotnet", CliProcess.ServerDll, "serve", "--model", TinyModels.Decoder()] : ["dotnet", CliProcess.ServerDll, "serve"];
+        withModel ? ["dotnet", CliProcess.ServerDll, "serve", "--model", TinyModels.Suggester()] : ["dotnet", CliProcess.ServerDll, "serve"];
 
     public static string Lua(string value) => "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 

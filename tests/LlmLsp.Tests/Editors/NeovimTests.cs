@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmLsp.Tests.EndToEnd;
+using LlmLsp.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace LlmLsp.Tests.Editors;
@@ -46,7 +47,7 @@ public sealed class NeovimTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("llmlsp", completion.GetProperty("client").GetString());
         var item = Assert.Single(completion.GetProperty("result").GetProperty("items").EnumerateArray());
         Assert.Equal("0", item.GetProperty("sortText").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(item.GetProperty("insertText").GetString()));
+        Assert.StartsWith(TinyModels.SuggesterWord, item.GetProperty("insertText").GetString(), StringComparison.Ordinal);
         // The popup Neovim built with complete() from our item (typing A moved the cursor one column: a new request).
         var popup = result["popup"];
         Assert.StartsWith("i", popup.GetProperty("mode").GetString(), StringComparison.Ordinal); // still in insert mode
@@ -54,7 +55,7 @@ public sealed class NeovimTests(ITestOutputHelper output) : IDisposable
         var lspItem = entry.GetProperty("user_data").GetProperty("nvim").GetProperty("lsp").GetProperty("completion_item");
         Assert.Equal("llmlsp", lspItem.GetProperty("detail").GetString());
         Assert.Equal(lspItem.GetProperty("textEdit").GetProperty("newText").GetString(), entry.GetProperty("word").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(entry.GetProperty("word").GetString()));
+        Assert.StartsWith(TinyModels.SuggesterWord, entry.GetProperty("word").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class NeovimTests(ITestOutputHelper output) : IDisposable
         var ghost = result["ghost"];
         Assert.Equal(EditorSession.CursorLine - 1, ghost.GetProperty("row").GetInt32());
         var suggestion = ghost.GetProperty("text").GetString()!;
-        Assert.False(string.IsNullOrWhiteSpace(suggestion));
+        Assert.StartsWith(TinyModels.SuggesterWord, suggestion, StringComparison.Ordinal);
         var typed = result["typed"].GetString()!.Split('\n');
         var accepted = result["accepted"].GetString()!.Split('\n');
         Assert.Equal("        x", typed[EditorSession.CursorLine - 1]);

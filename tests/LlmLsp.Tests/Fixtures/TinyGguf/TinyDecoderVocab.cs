@@ -61,6 +61,13 @@ public static class TinyDecoderVocab
         "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
 
+    /// <summary>The id of one of this vocabulary's tokens.</summary>
+    public static int IdOf(string token)
+    {
+        int id = Array.IndexOf(Build().Tokens, token);
+        return id >= 0 ? id : throw new ArgumentException($"\"{token}\" is not a token of the tiny vocabulary.", nameof(token));
+    }
+
     /// <summary>Tokens, scores and llama.cpp token types, in id order.</summary>
     internal static (string[] Tokens, float[] Scores, int[] Types) Build()
     {

@@ -49,6 +49,16 @@ public static class TinyModels
         return Cached("decoder", spec.ToString(), () => BuildDecoder(spec));
     }
 
+    /// <summary>A decoder whose every greedy pick is " value" (<see cref="DecoderSpec.FavouredToken"/>), so it suggests
+    /// the same text at any cursor. Tests that need a suggestion (or a non-empty answer) use it: what the random
+    /// weights of <see cref="Decoder(int)"/> emit at one cursor can change with the seed or the llama.cpp build.</summary>
+    public static string Suggester() => Decoder(SuggesterSpec);
+
+    /// <summary>The text each token of <see cref="Suggester"/> adds.</summary>
+    public const string SuggesterWord = " value";
+
+    public static DecoderSpec SuggesterSpec { get; } = new(Seed: 1, FavouredToken: TinyDecoderVocab.IdOf(TinyDecoderVocab.SpaceMarker + "value"));
+
     /// <summary>Path of a BERT embedding model (mean pooling) with the <see cref="TinyEncoderVocab"/> tokenizer.</summary>
     public static string Encoder(int seed = 1) => Encoder(new EncoderSpec(Seed: seed));
 
