@@ -29,7 +29,8 @@ fi
 # Node 24 and an npm to run under it. Whatever started this script (often the system's npm under the system's
 # Node, as in `npm run test:e2e`) exports its own npm_* variables, and npm takes those as configuration:
 # npm_config_user_agent ("npm/… node/v20…") then reaches code-server's postinstall, which reads the Node version
-# from it and refuses. So the install below runs Node 24's own npm under Node 24 with none of them inherited.
+# from it and refuses. So the install below runs Node 24's own npm under Node 24 with none of them inherited but
+# the user's own settings for where packages come from and are cached.
 node_dir="$cache/node-$NODE_VERSION"
 node="$node_dir/bin/node"
 npm_cli="$node_dir/npm/bin/npm-cli.js"
@@ -43,7 +44,11 @@ fi
 node24() {
   local inherited=() name
   for name in $(compgen -e); do
-    case "$name" in npm_* | NODE) inherited+=(-u "$name") ;; esac
+    case "$name" in
+      npm_config_cache | npm_config_registry | npm_config_userconfig | npm_config_globalconfig | npm_config_cafile \
+        | npm_config_strict_ssl | npm_config_proxy | npm_config_https_proxy | npm_config_noproxy) ;;
+      npm_* | NODE) inherited+=(-u "$name") ;;
+    esac
   done
   env "${inherited[@]}" PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" "$node" "$@"
 }
