@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using LlmLsp.Bench;
 using LLama;
 using LLama.Common;
 using LLama.Native;
@@ -97,7 +98,7 @@ else
 {
     // The corpus `llmlsp bench engine` embeds by default: 16 code-like chunks, packed into 512-token batches, one
     // sequence each, CLS pooling read per sequence.
-    var texts = CorpusLines(16).ToList();
+    var texts = EngineBenchmark.CorpusLines(16).ToList();
     var tokenized = texts.Select(t => context.Tokenize(t, addBos: true, special: true).Take(512).ToArray()).ToList();
     var total = tokenized.Sum(t => t.Length);
     void EmbedAll()
@@ -126,32 +127,9 @@ else
     embd = Enumerable.Range(0, reps).Select(_ => { var sw = Stopwatch.StartNew(); EmbedAll(); return total / sw.Elapsed.TotalSeconds; }).Average();
 }
 
-double peak = 0;
-foreach (var line in File.ReadLines("/proc/self/status"))
-{
-    if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) { peak = long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0; }
-}
+var peak = EngineBenchmark.PeakResidentMegabytes();
 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
 {
     ["pp_tps"] = pp, ["tg_tps"] = tg, ["embd_tps"] = embd, ["load_ms"] = loadMs, ["load_wall_ms"] = loadWallMs, ["peak_rss_mb"] = peak,
     
 }));
-
-static IEnumerable<string> CorpusLines(int count)
-{
-    string[] words = ["public", "static", "int", "value", "return", "if", "else", "for", "var", "index", "count",
-        "string", "name", "list", "add", "result", "null", "true", "false", "await", "async", "task", "engine", "token"];
-    var state = 0x2545F4914F6CDD1DUL;
-    for (var line = 0; line < count; line++)
-    {
-        var parts = new List<string>(200);
-        for (var i = 0; i < 200; i++)
-        {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            parts.Add(words[(int)(state % (ulong)words.Length)] + ((state >> 20) % 7 == 0 ? "(" + (state >> 40) % 100 + ");" : ""));
-        }
-        yield return string.Join(' ', parts);
-    }
-}
