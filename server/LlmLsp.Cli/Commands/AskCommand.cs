@@ -23,10 +23,12 @@ internal static class AskCommand
         var threads = new Option<int?>("--threads", "-t") { Description = "Compute threads (default: physical cores)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log engine details to stderr." };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Longest answer, in tokens.", DefaultValueFactory = _ => 512 };
+        var retrieval = new RetrievalCommandOptions();
         var command = new Command("ask", "Ask a question about the indexed files; the answer cites them.")
         {
             question, db, model, top, json, threads, verbose, maxTokens,
         };
+        retrieval.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
@@ -37,7 +39,9 @@ internal static class AskCommand
             using var engine = modelPath is null
                 ? null
                 : LlamaEngine.Load(new EngineOptions { ModelPath = modelPath, Threads = parse.GetValue(threads) }, loggerFactory);
-            using var index = new IndexingFeature(loggerFactory: loggerFactory);
+            var (index, embeddings) = retrieval.CreateIndex(parse, loggerFactory, parse.GetValue(threads));
+            using var _ = embeddings;
+            using var __ = index;
             var feature = new AskFeature(index, engine is null ? null : ChatModel.FromEngine(engine),
                 new AskOptions { AnswerTokens = Math.Max(1, parse.GetValue(maxTokens)) });
             var asJson = parse.GetValue(json);

@@ -18,11 +18,15 @@ internal static class ChatCommand
         var command = new Command("chat", "Chat with a local model; answers stream as they are generated.");
         engineOptions.AddTo(command);
         command.Options.Add(workspace);
+        var retrieval = new RetrievalCommandOptions();
+        retrieval.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(engineOptions.Verbose));
             using var engine = LlamaEngine.Load(engineOptions.ToEngineOptions(parse), loggerFactory);
-            using var index = new IndexingFeature(loggerFactory: loggerFactory);
+            var (index, embeddings) = retrieval.CreateIndex(parse, loggerFactory);
+            using var _ = embeddings;
+            using var __ = index;
             var feature = new ChatFeature(ChatModel.FromEngine(engine), index);
             var context = parse.GetValue(workspace) ? new ChatContext(DocumentPath: Path.Combine(Environment.CurrentDirectory, "."), Workspace: true) : null;
             var interactive = !Console.IsInputRedirected;

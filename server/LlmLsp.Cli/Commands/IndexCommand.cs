@@ -13,11 +13,17 @@ internal static class IndexCommand
         var folder = new Argument<string>("folder") { Description = "The folder to index." };
         var db = new Option<string?>("--db") { Description = "Index file (default: the user's data directory, keyed by folder)." };
         var rebuild = new Option<bool>("--rebuild") { Description = "Discard the existing index file and build it from scratch." };
-        var command = new Command("index", "Index a folder (code and documents) for search and ask.") { folder, db, rebuild };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log details to stderr." };
+        var retrieval = new RetrievalCommandOptions();
+        var command = new Command("index", "Index a folder (code and documents) for search and ask.") { folder, db, rebuild, verbose };
+        retrieval.AddTo(command);
         command.SetAction((parseResult, ct) => CommandRunner.RunAsync(async cancellationToken =>
         {
             var request = new IndexFolderRequest(parseResult.GetValue(folder)!, parseResult.GetValue(db), parseResult.GetValue(rebuild));
-            using var feature = new IndexingFeature();
+            using var loggerFactory = CliLogging.Create(parseResult.GetValue(verbose));
+            var (feature, embeddings) = retrieval.CreateIndex(parseResult, loggerFactory);
+            using var _ = embeddings;
+            using var __ = feature;
             var summary = Console.IsOutputRedirected || Console.IsErrorRedirected
                 ? await feature.IndexFolderAsync(request, new PlainProgress(), cancellationToken).ConfigureAwait(false)
                 : await RunWithProgressBarAsync(feature, request, cancellationToken).ConfigureAwait(false);
@@ -58,6 +64,20 @@ internal static class IndexCommand
 
         writer.WriteLine($"  files: {summary.FilesSeen} seen, {summary.FilesIndexed} indexed, {summary.FilesUnchanged} unchanged, {summary.FilesRemoved} removed, {summary.FilesReembedded} re-embedded");
         writer.WriteLine($"  chunks: {summary.ChunksWritten} written, {summary.TotalChunks} in the index");
+        if (summary.EmbeddingProblem is { } problem)
+        {
+            writer.WriteLine($"  vectors: none this run, search uses keywords only: {problem}");
+        }
+        else if (summary.EmbeddingModel is { } model)
+        {
+            writer.WriteLine(summary.PreviousEmbeddingModel is { } previous && summary.FilesReembedded > 0
+                ? $"  vectors: {model} (the index held {previous} vectors: {summary.FilesReembedded} files re-embedded, once)"
+                : $"  vectors: {model}");
+        }
+        else
+        {
+            writer.WriteLine("  vectors: off (keyword only)");
+        }
         writer.WriteLine($"  skipped: {summary.Skipped.Count}");
         foreach (var group in summary.Skipped.GroupBy(s => s.Reason).OrderByDescending(g => g.Count()))
         {

@@ -15,10 +15,16 @@ internal static class SearchCommand
         var db = new Option<string?>("--db") { Description = "Index file (default: the index of the current folder or its nearest indexed ancestor)." };
         var top = new Option<int>("--top") { Description = "How many hits to return.", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print {\"hits\":[...]} as JSON." };
-        var command = new Command("search", "Search the workspace index.") { query, db, top, json };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log details to stderr." };
+        var retrieval = new RetrievalCommandOptions();
+        var command = new Command("search", "Search the workspace index.") { query, db, top, json, verbose };
+        retrieval.AddTo(command);
         command.SetAction((parseResult, ct) => CommandRunner.RunAsync(async cancellationToken =>
         {
-            using var feature = new IndexingFeature();
+            using var loggerFactory = CliLogging.Create(parseResult.GetValue(verbose));
+            var (feature, embeddings) = retrieval.CreateIndex(parseResult, loggerFactory);
+            using var _ = embeddings;
+            using var __ = feature;
             var hits = await feature.SearchAsync(new SearchRequest(parseResult.GetValue(query)!, parseResult.GetValue(top), parseResult.GetValue(db)), cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(json))
             {

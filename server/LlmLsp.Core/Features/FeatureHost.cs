@@ -31,6 +31,7 @@ public sealed partial class FeatureHost : IDisposable
     private readonly RecentSnippets _snippets = new();
     private CancellationTokenSource? _pendingReindex;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly EmbeddingSource _embeddings;
 
     public FeatureHost(string? modelOverride = null, ILoggerFactory? loggerFactory = null)
     {
@@ -38,7 +39,8 @@ public sealed partial class FeatureHost : IDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<FeatureHost>();
         _scheduler = new ComputeScheduler(_loggerFactory.CreateLogger<ComputeScheduler>());
-        Index = new IndexingFeature(loggerFactory: _loggerFactory);
+        _embeddings = new EmbeddingSource(UserDirectories.FromEnvironment(), _loggerFactory, _scheduler);
+        Index = new IndexingFeature(() => _embeddings.Choose(_options.Model, _options.Index.KeywordOnly), loggerFactory: _loggerFactory);
     }
 
     public IndexingFeature Index { get; }
@@ -240,6 +242,7 @@ public sealed partial class FeatureHost : IDisposable
         _pendingReindex?.Cancel();
         _completion?.Dispose();
         Index.Dispose();
+        _embeddings.Dispose();
         foreach (var engine in _engines.Values)
         {
             engine.Dispose();

@@ -26,7 +26,17 @@ public sealed record IndexRunSummary(
     int TotalChunks,
     IReadOnlyList<SkippedPath> Skipped,
     TimeSpan Elapsed,
-    int? ReplacedSchema = null);
+    int? ReplacedSchema = null)
+{
+    /// <summary>The model the chunks were embedded with this run; null for a keyword-only index.</summary>
+    public string? EmbeddingModel { get; init; }
+
+    /// <summary>The model the index's vectors came from before this run, when it was another one.</summary>
+    public string? PreviousEmbeddingModel { get; init; }
+
+    /// <summary>Why embedding stopped part-way (the model failed to load or run); the keyword index is complete.</summary>
+    public string? EmbeddingProblem { get; init; }
+}
 
 public sealed record IndexerOptions
 {

@@ -20,6 +20,10 @@ public sealed partial class WorkspaceIndexer
     private readonly string? _embeddingModel;
     private readonly ILogger _logger;
 
+    /// <summary>Set when the embedder failed: the rest of the run is keyword-only, and the files left without
+    /// vectors are embedded by a later run.</summary>
+    private string? _embeddingProblem;
+
     public WorkspaceIndexer(
         IndexStore store,
         IndexerOptions? options = null,
@@ -43,6 +47,7 @@ public sealed partial class WorkspaceIndexer
     {
         var stopwatch = Stopwatch.StartNew();
         var root = _store.Root;
+        var previousModel = _store.EmbeddingModel;
         progress?.Report(new IndexProgress(IndexPhase.Scanning, 0, 0));
         var walk = new WorkspaceWalker(_options.Walker).Walk(root, cancellationToken);
         var skipped = new List<SkippedPath>(walk.Skipped);
@@ -149,6 +154,10 @@ public sealed partial class WorkspaceIndexer
             cancellationToken.ThrowIfCancellationRequested();
             var chunks = _store.GetChunks(file.FileId);
             var vectors = await EmbedAsync(file.Path, chunks.Select(c => (c.Heading, c.Text)).ToList(), cancellationToken).ConfigureAwait(false);
+            if (vectors is null)
+            {
+                break; // the embedder failed; the keyword index is already complete
+            }
             writes.Add(new FileWrite(file with { EmbeddingModel = _embeddingModel }, null, null, vectors));
             reembedded++;
             done++;
@@ -164,7 +173,12 @@ public sealed partial class WorkspaceIndexer
         var totalChunks = _store.CountChunks();
         progress?.Report(new IndexProgress(IndexPhase.Done, done, total));
         return new IndexRunSummary(root, _store.DatabasePath, walk.Files.Count, indexed, unchanged, removed, reembedded, chunksWritten, totalChunks, skipped, stopwatch.Elapsed,
-            _store.ReplacedSchema);
+            _store.ReplacedSchema)
+        {
+            EmbeddingModel = _embeddingProblem is null ? _embeddingModel : null,
+            PreviousEmbeddingModel = previousModel is not null && _embeddingModel is not null && previousModel != _embeddingModel ? previousModel : null,
+            EmbeddingProblem = _embeddingProblem,
+        };
     }
 
     private async Task<FileWrite?> PrepareAsync(
@@ -195,7 +209,9 @@ public sealed partial class WorkspaceIndexer
 
             var stored = _store.GetChunks(known.FileId);
             var vectors = await EmbedAsync(file.RelativePath, stored.Select(c => (c.Heading, c.Text)).ToList(), cancellationToken).ConfigureAwait(false);
-            return new FileWrite(touched with { EmbeddingModel = _embeddingModel }, null, null, vectors);
+            return vectors is null
+                ? new FileWrite(touched, null, null, null)
+                : new FileWrite(touched with { EmbeddingModel = _embeddingModel }, null, null, vectors);
         }
 
         var result = chunker.Chunk(file.RelativePath, content.Bytes);
@@ -219,10 +235,26 @@ public sealed partial class WorkspaceIndexer
 
     private async Task<QuantizedVectors?> EmbedAsync(string path, IReadOnlyList<(string Heading, string Text)> chunks, CancellationToken cancellationToken)
     {
-        if (_embedder is null || _embeddingModel is null)
+        if (_embedder is null || _embeddingModel is null || _embeddingProblem is not null)
         {
             return null;
         }
+
+        try
+        {
+            return await EmbedAllAsync(path, chunks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is LlmLspException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // A model that cannot load or run must not cost the user the index: keep going on keywords.
+            _embeddingProblem = ex.Message;
+            LogEmbeddingFailed(_logger, _embeddingModel, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task<QuantizedVectors> EmbedAllAsync(string path, IReadOnlyList<(string Heading, string Text)> chunks, CancellationToken cancellationToken)
+    {
 
         var inputs = chunks.Select(c => EmbeddingInput(path, c.Heading, c.Text)).ToList();
         var dimension = 0;
@@ -231,7 +263,7 @@ public sealed partial class WorkspaceIndexer
         for (var start = 0; start < inputs.Count; start += _options.EmbeddingBatchSize)
         {
             var batch = inputs.Skip(start).Take(_options.EmbeddingBatchSize).ToList();
-            var embeddings = await _embedder.GenerateAsync(batch, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var embeddings = await _embedder!.GenerateAsync(batch, cancellationToken: cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < embeddings.Count; i++)
             {
                 var vector = embeddings[i].Vector.Span;
@@ -249,11 +281,14 @@ public sealed partial class WorkspaceIndexer
             }
         }
 
-        return new QuantizedVectors(_embeddingModel, dimension, values, scales);
+        return new QuantizedVectors(_embeddingModel!, dimension, values, scales);
     }
 
     /// <summary>The path and heading are part of what a chunk means ("Install" under "Windows" in setup.md).</summary>
     public static string EmbeddingInput(string path, string heading, string text) => $"{path} | {heading}\n{text}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding with {Model} failed, so this run indexes keywords only: {Reason}")]
+    private static partial void LogEmbeddingFailed(ILogger logger, string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {Path}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string path, SkipReason reason);

@@ -215,7 +215,8 @@ public sealed partial class ModelManager : IDisposable
     /// <summary>
     /// The model file a feature should load for a role: the user's choice; else the catalogue's recommended model
     /// (or its small-machine alternative) if downloaded; else any downloaded model with the role. Throws
-    /// <see cref="ErrorKind.NoModelConfigured"/> with the command to run when there is none. Local files only.
+    /// <see cref="ErrorKind.NoModelConfigured"/> with the command to run when there is none (embedding always has the
+    /// built-in model). Local files only.
     /// </summary>
     public ResolvedModel Resolve(ModelRole role)
     {
@@ -249,6 +250,11 @@ public sealed partial class ModelManager : IDisposable
             {
                 return new ResolvedModel(role, PathOf(entry), entry.Name, entry, ModelResolution.DownloadedFallback);
             }
+        }
+        if (role == ModelRole.Embedding)
+        {
+            return new ResolvedModel(role, Builtin.BuiltinEmbedder.FilePath(Directories.ModelsDirectory, ModelFileType.Q8_0),
+                Builtin.BuiltinEmbedder.ModelId(ModelFileType.Q8_0), null, ModelResolution.Builtin);
         }
         throw ModelGuidance.NoModelConfigured(role, catalogue);
     }

@@ -53,4 +53,8 @@ public enum ModelResolution
 
     /// <summary>Nothing configured and no default downloaded; another downloaded model with the role.</summary>
     DownloadedFallback,
+
+    /// <summary>Embedding only: nothing configured or downloaded, so the model that ships with llmlsp
+    /// (<see cref="Builtin.BuiltinEmbedder"/>; its file is converted on first load).</summary>
+    Builtin,
 }

@@ -72,4 +72,7 @@ public sealed record IndexOptions
     public IReadOnlyList<string> Exclude { get; init; } = ["**/.git/**", "**/node_modules/**", "**/bin/**", "**/obj/**"];
 
     public long MaxFileSizeBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Index and search without embeddings (no vectors are computed, no embedding model is loaded).</summary>
+    public bool KeywordOnly { get; init; }
 }

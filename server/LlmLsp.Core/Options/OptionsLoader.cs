@@ -36,6 +36,7 @@ public static class OptionsLoader
         ["chat.maxTokens"] = Int(1, 1 << 20, (o, v) => o with { Chat = o.Chat with { MaxTokens = v } }),
         ["chat.ignoreEndOfGeneration"] = Bool((o, v) => o with { Chat = o.Chat with { IgnoreEndOfGeneration = v } }),
         ["index.exclude"] = StringList((o, v) => o with { Index = o.Index with { Exclude = v } }),
+        ["index.keywordOnly"] = Bool((o, v) => o with { Index = o.Index with { KeywordOnly = v } }),
         ["index.maxFileSizeBytes"] = Long(1, 1L << 34, (o, v) => o with { Index = o.Index with { MaxFileSizeBytes = v } }),
     };
 

@@ -1,5 +1,7 @@
 using LlmLsp.Index;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmLsp.Retrieval;
 
@@ -11,7 +13,7 @@ public sealed record SearchHit(string Path, int StartLine, int EndLine, int? Pag
 /// <summary>Answers queries over one opened index: BM25F keyword ranking always, and with an embedding
 /// generator for the index's model also vector ranking, fused by reciprocal rank. Results are
 /// de-duplicated per file region so the top hits are not five overlapping pieces of one section.</summary>
-public sealed class WorkspaceSearcher
+public sealed partial class WorkspaceSearcher
 {
     /// <summary>The usual RRF constant: dampens the difference between rank 1 and rank 2.</summary>
     private const int RrfK = 60;
@@ -29,15 +31,23 @@ public sealed class WorkspaceSearcher
     private readonly VectorIndex? _vectors;
     private readonly Dictionary<int, string> _paths;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
+    private readonly ILogger _logger;
 
-    private WorkspaceSearcher(IndexStore store, KeywordIndex keywords, VectorIndex? vectors, Dictionary<int, string> paths, IEmbeddingGenerator<string, Embedding<float>>? embedder)
+    private WorkspaceSearcher(IndexStore store, KeywordIndex keywords, VectorIndex? vectors, Dictionary<int, string> paths,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder, string? notice, ILogger logger)
     {
         _store = store;
         _keywords = keywords;
         _vectors = vectors;
         _paths = paths;
         _embedder = embedder;
+        Notice = notice;
+        _logger = logger;
     }
+
+    /// <summary>Why search is keyword-only although an embedding model was given (the index holds another
+    /// model's vectors, or none yet); null when hybrid or when no model was given.</summary>
+    public string? Notice { get; }
 
     public int ChunkCount => _keywords.ChunkCount;
 
@@ -50,13 +60,22 @@ public sealed class WorkspaceSearcher
     /// <summary>Loads the search structures of <paramref name="store"/> into memory. Vector search is
     /// used only when <paramref name="embedder"/> is given and the index has vectors of
     /// <paramref name="embeddingModelId"/>; otherwise search is keyword-only.</summary>
-    public static WorkspaceSearcher Load(IndexStore store, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embeddingModelId = null)
+    public static WorkspaceSearcher Load(IndexStore store, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embeddingModelId = null,
+        ILogger? logger = null)
     {
         try
         {
             var keywords = KeywordIndex.Load(store.ReadAllPostings());
             var vectors = embedder is not null && embeddingModelId is not null ? VectorIndex.Load(store, embeddingModelId) : null;
-            return new WorkspaceSearcher(store, keywords, vectors, store.LoadFilePathsById(), vectors is null ? null : embedder);
+            string? notice = null;
+            if (embedder is not null && vectors is null && keywords.ChunkCount > 0)
+            {
+                notice = store.EmbeddingModel is { } other && other != embeddingModelId
+                    ? $"searching by keywords only: the index holds vectors of {other}, not {embeddingModelId}; `llmlsp index <folder>` re-embeds it once"
+                    : $"searching by keywords only: the index has no vectors of {embeddingModelId} yet; `llmlsp index <folder>` adds them";
+            }
+            return new WorkspaceSearcher(store, keywords, vectors, store.LoadFilePathsById(), vectors is null ? null : embedder, notice,
+                logger ?? NullLogger.Instance);
         }
         catch (Exception ex) when (ex is InvalidDataException or LiteDB.LiteException or InvalidCastException or ArgumentException)
         {
@@ -65,7 +84,8 @@ public sealed class WorkspaceSearcher
         }
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken,
+        RetrievalMode mode = RetrievalMode.Best)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
@@ -80,19 +100,32 @@ public sealed class WorkspaceSearcher
         var terms = TermAnalyzer.Analyze(query).Distinct(StringComparer.Ordinal).ToList();
         var pool = Math.Max(CandidatePool, top * 3);
         var keywordRanking = _keywords.Search(terms, pool);
-        List<(long ChunkId, double Score)> ranked;
-        if (IsHybrid)
+        var vectorRanking = IsHybrid && mode != RetrievalMode.KeywordsOnly
+            ? await RankByVectorAsync(query, pool, cancellationToken).ConfigureAwait(false)
+            : null;
+        List<(long ChunkId, double Score)> ranked = (vectorRanking, mode) switch
         {
-            var embedding = await _embedder!.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
-            var vectorRanking = _vectors!.Search(embedding[0].Vector.Span, pool);
-            ranked = FuseReciprocalRank(keywordRanking, vectorRanking);
-        }
-        else
-        {
-            ranked = keywordRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList();
-        }
+            (null, _) => keywordRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList(),
+            (_, RetrievalMode.VectorsOnly) => vectorRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList(),
+            _ => FuseReciprocalRank(keywordRanking, vectorRanking),
+        };
 
         return Materialise(ranked, terms, top);
+    }
+
+    /// <summary>The nearest chunks to the query's embedding; null (keywords serve alone) when the model fails.</summary>
+    private async Task<List<(long ChunkId, float Score)>?> RankByVectorAsync(string query, int pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var embedding = await _embedder!.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+            return _vectors!.Search(embedding[0].Vector.Span, pool);
+        }
+        catch (Exception ex) when (ex is LlmLspException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            LogQueryEmbeddingFailed(_logger, ex.Message);
+            return null;
+        }
     }
 
     public static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
@@ -207,4 +240,16 @@ public sealed class WorkspaceSearcher
         var snippet = string.Join("\n", lines.Skip(best).Take(6)).Trim();
         return snippet.Length <= SnippetLength ? snippet : snippet[..SnippetLength].TrimEnd() + "…";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Searching by keywords only: the query could not be embedded ({Reason})")]
+    private static partial void LogQueryEmbeddingFailed(ILogger logger, string reason);
+}
+
+/// <summary>Which rankings a search uses. <see cref="Best"/>: hybrid when the index has vectors of the model, else
+/// keywords. The single-ranking modes exist to measure each half.</summary>
+public enum RetrievalMode
+{
+    Best,
+    KeywordsOnly,
+    VectorsOnly,
 }

@@ -8,29 +8,29 @@ namespace LlmLsp.Features.Indexing;
 
 public sealed record IndexFolderRequest(string Folder, string? DatabasePath = null, bool Rebuild = false);
 
-public sealed record SearchRequest(string Query, int Top = 10, string? DatabasePath = null, string? Directory = null);
+public sealed record SearchRequest(string Query, int Top = 10, string? DatabasePath = null, string? Directory = null,
+    RetrievalMode Mode = RetrievalMode.Best);
 
 /// <summary>Index and search for callers (CLI, LSP, the ask feature). It owns the open index: the index file is
 /// opened exclusively, so one process holds it, and this feature keeps it open with its search
-/// structures loaded between calls; calls are serialised. Indexing invalidates the loaded searcher.</summary>
-public sealed class IndexingFeature : IDisposable
+/// structures loaded between calls; calls are serialised. Indexing invalidates the loaded searcher.
+/// The embedder is asked for on every call (settings may have changed); with none, both are keyword-only.</summary>
+public sealed partial class IndexingFeature : IDisposable
 {
-    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
-    private readonly string? _embeddingModelId;
+    private readonly Func<EmbedderChoice?> _chooseEmbedder;
     private readonly IndexerOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IndexStore? _store;
     private WorkspaceSearcher? _searcher;
+    private string? _searcherModel;
 
     public IndexingFeature(
-        IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
-        string? embeddingModelId = null,
+        Func<EmbedderChoice?>? chooseEmbedder = null,
         IndexerOptions? options = null,
         ILoggerFactory? loggerFactory = null)
     {
-        _embedder = embedder;
-        _embeddingModelId = embeddingModelId;
+        _chooseEmbedder = chooseEmbedder ?? (() => null);
         _options = options ?? new IndexerOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<IndexingFeature>();
     }
@@ -48,7 +48,8 @@ public sealed class IndexingFeature : IDisposable
         {
             Close();
             _store = IndexStore.OpenForIndexing(databasePath, request.Folder, request.Rebuild);
-            var indexer = new WorkspaceIndexer(_store, _options, _embedder, _embeddingModelId, _logger);
+            var embedder = _chooseEmbedder();
+            var indexer = new WorkspaceIndexer(_store, _options, embedder?.Generator, embedder?.ModelId, _logger);
             return await indexer.RunAsync(progress, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -69,8 +70,17 @@ public sealed class IndexingFeature : IDisposable
                 _store = IndexStore.OpenExisting(databasePath);
             }
 
-            _searcher ??= WorkspaceSearcher.Load(_store, _embedder, _embeddingModelId);
-            return await _searcher.SearchAsync(request.Query, request.Top, cancellationToken).ConfigureAwait(false);
+            var embedder = _chooseEmbedder();
+            if (_searcher is null || _searcherModel != embedder?.ModelId)
+            {
+                _searcher = WorkspaceSearcher.Load(_store, embedder?.Generator, embedder?.ModelId, _logger);
+                _searcherModel = embedder?.ModelId;
+                if (_searcher.Notice is { } notice)
+                {
+                    LogKeywordOnly(_logger, notice);
+                }
+            }
+            return await _searcher.SearchAsync(request.Query, request.Top, cancellationToken, request.Mode).ConfigureAwait(false);
         }
         finally
         {
@@ -90,7 +100,11 @@ public sealed class IndexingFeature : IDisposable
     private void Close()
     {
         _searcher = null;
+        _searcherModel = null;
         _store?.Dispose();
         _store = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Notice}")]
+    private static partial void LogKeywordOnly(ILogger logger, string notice);
 }
