@@ -123,7 +123,10 @@ public sealed record IndexFolderResult(
     [property: JsonPropertyName("filesRemoved")] int FilesRemoved,
     [property: JsonPropertyName("filesSkipped")] int FilesSkipped,
     [property: JsonPropertyName("chunks")] int Chunks,
-    [property: JsonPropertyName("elapsedMs")] double ElapsedMs);
+    [property: JsonPropertyName("elapsedMs")] double ElapsedMs,
+    [property: JsonPropertyName("filesReembedded")] int FilesReembedded = 0,
+    [property: JsonPropertyName("embeddingModel")] string? EmbeddingModel = null,
+    [property: JsonPropertyName("embeddingProblem")] string? EmbeddingProblem = null);
 
 // llmlsp/models and llmlsp/pullModel.
 

@@ -110,7 +110,7 @@ public sealed class CliIndexTests
 
             // Plain progress prints about one line per 1% of the files; kill after a random number of them.
             var killAfter = random.Next(1, 90);
-            using (var process = Process.Start(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db))!)
+            using (var process = Process.Start(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db, "--keyword-only"))!)
             {
                 var progressLines = 0;
                 string? line;
@@ -133,7 +133,7 @@ public sealed class CliIndexTests
                 Assert.True(report.IsConsistent, $"round {round}, killed after {killAfter} lines: {report}");
             }
 
-            var finish = await RunAsync(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db));
+            var finish = await RunAsync(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db, "--keyword-only"));
             Assert.True(finish.ExitCode == 0, finish.Stderr);
             using (var store = IndexStore.OpenExisting(db))
             {
@@ -142,7 +142,7 @@ public sealed class CliIndexTests
                 Assert.Equal(FileCount, report.Files);
             }
 
-            var again = await RunAsync(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db));
+            var again = await RunAsync(Cli(folder.Path, dataHome.Path, "index", folder.Path, "--db", db, "--keyword-only"));
             Assert.Contains($"0 indexed, {FileCount} unchanged", again.Stdout, StringComparison.Ordinal);
         }
 

@@ -264,8 +264,10 @@ public sealed class ModelPullTests : IDisposable
         var resolved = manager.Resolve(ModelRole.Chat);
         Assert.Equal(ModelResolution.CatalogueDefault, resolved.Reason);
         Assert.Equal(_home.ModelPath("qwen2.5-coder-1.5b-instruct"), resolved.Path);
-        var embedding = Assert.Throws<LlmLspException>(() => manager.Resolve(ModelRole.Embedding));
-        Assert.Equal(ErrorKind.NoModelConfigured, embedding.Kind);
+        // Nothing downloaded for embedding: the built-in model, which needs no download.
+        var embedding = manager.Resolve(ModelRole.Embedding);
+        Assert.Equal(ModelResolution.Builtin, embedding.Reason);
+        Assert.Equal(LlmLsp.Models.Builtin.BuiltinEmbedder.ModelId(LlmLsp.Engine.ModelFileType.Q8_0), embedding.Name);
     }
 
     [Fact]

@@ -51,9 +51,13 @@ internal sealed class ExecuteCommandHandler()
             throw;
         }
         var rebuilt = summary.ReplacedSchema is null ? "" : " (rebuilt: the index was written by an older llmlsp)";
-        await work.EndAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.FilesIndexed} files indexed, {summary.TotalChunks} chunks{rebuilt}")).ConfigureAwait(false);
+        var vectors = summary.EmbeddingProblem is { } problem ? $"; keyword search only: {problem}"
+            : summary.PreviousEmbeddingModel is { } previous && summary.FilesReembedded > 0
+                ? $"; {summary.FilesReembedded} files re-embedded with {summary.EmbeddingModel} (was {previous})"
+                : "";
+        await work.EndAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.FilesIndexed} files indexed, {summary.TotalChunks} chunks{rebuilt}{vectors}")).ConfigureAwait(false);
         return new IndexFolderResult(summary.Root, summary.FilesIndexed, summary.FilesUnchanged, summary.FilesRemoved, summary.Skipped.Count,
-            summary.TotalChunks, Math.Round(summary.Elapsed.TotalMilliseconds, 1));
+            summary.TotalChunks, Math.Round(summary.Elapsed.TotalMilliseconds, 1), summary.FilesReembedded, summary.EmbeddingModel, summary.EmbeddingProblem);
     }
 
     private static string? FolderArgument(ExecuteCommandParams parameters)
