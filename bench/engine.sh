@@ -15,7 +15,7 @@ THREADS="${BENCH_THREADS:-2}"
 REPS="${BENCH_REPS:-3}"               # interleaved outer repetitions (A B A B ...)
 INNER="${BENCH_INNER_REPS:-3}"        # repetitions inside each run (both tools average them after a warm-up)
 NATIVE="${BENCH_NATIVE:-1}"
-MODELS="${BENCH_MODELS:-qwen2.5-coder-0.5b:q8_0 qwen2.5-coder-1.5b:q4_k_m bge-small:q8_0 bge-small:f16}"
+MODELS="${BENCH_MODELS:-qwen2.5-coder-0.5b:q8_0 qwen2.5-coder-1.5b:q4_k_m bge-small:q8_0 bge-small:f16 minilm:q8_0}"
 CORES="$(nproc)"
 [ "$THREADS" -le "$CORES" ] || { echo "BENCH_THREADS=$THREADS exceeds the $CORES cores" >&2; exit 1; }
 
@@ -37,7 +37,12 @@ awk 'BEGIN { srand(7); n = split("public static int value return if else for var
 declare -A MODEL_PATH
 for spec in $MODELS; do
   shape="${spec%%:*}"; quant="${spec##*:}"
-  MODEL_PATH[$spec]="$(nice -n 10 "$OURS" bench make-model --shape "$shape" --quant "$quant" --threads "$CORES")"
+  if [ "$shape" = minilm ]; then
+    # The built-in embedder (real weights): `embed` without --model converts it into this home's models folder.
+    MODEL_PATH[$spec]="$(LLMLSP_HOME="$BENCH_CACHE/home" "$OURS" embed x | sed -n 's/^model: //p')"
+  else
+    MODEL_PATH[$spec]="$(nice -n 10 "$OURS" bench make-model --shape "$shape" --quant "$quant" --threads "$CORES")"
+  fi
 done
 
 # 2. Interleaved runs. Each line of runs.jsonl: {model, side, build, rep, figures...}.
@@ -51,7 +56,7 @@ record() { python3 -c 'import json,sys; d=json.loads(sys.argv[5]); d.update(mode
 ours() { # build model rep
   local env=() embd=()
   [ "$1" = native ] && env=(env "LLMLSP_NATIVE_DIR=$NAT_TOOLS")
-  case "$2" in bge-*) embd=(--embd-file "$CORPUS");; esac
+  case "$2" in bge-*|minilm*) embd=(--embd-file "$CORPUS");; esac
   local out
   warm_page_cache "${MODEL_PATH[$2]}"
   out="$("${env[@]}" "$OURS" bench engine -m "${MODEL_PATH[$2]}" -t "$THREADS" -r "$INNER" --json "${embd[@]}")"
@@ -65,12 +70,12 @@ theirs() { # build model rep
   # evaluation), one short prompt; `bench engine` measures the same span.
   # Same n_ctx as ours (bench engine's default 4096; BERT is clamped to its 512 on both sides).
   local load ctx=4096
-  case "$2" in bge-*) ctx=512;; esac
+  case "$2" in bge-*|minilm*) ctx=512;; esac
   warm_page_cache "$file"
   load="$("$tools/llama-embedding" -m "$file" -t "$THREADS" -c "$ctx" -b 512 -ub 512 -p "hello" --no-warmup --perf -lv 4 2>&1 >/dev/null \
     | sed -n 's/.*load time = *\([0-9.]*\) ms.*/\1/p' | head -1)"
   case "$2" in
-    bge-*)
+    bge-*|minilm*)
       # Wall time, as ours is measured: from its first batch to its perf report (all batches decoded, pooled and
       # printed), read from the log's timestamps. Its "prompt eval time" counter is recorded too, but it covers
       # only part of each llama_decode call: ~1.9 s of ~2.4 s wall for this corpus, so it overstates the rate.

@@ -72,6 +72,9 @@ internal sealed class EngineCommandOptions
             return path;
         }
         using var manager = new ModelManager(UserDirectories.FromEnvironment());
-        return manager.Resolve(_defaultRole ?? ModelRole.Chat).Path;
+        var resolved = manager.Resolve(_defaultRole ?? ModelRole.Chat);
+        return resolved.Reason == ModelResolution.Builtin
+            ? new Models.Builtin.BuiltinEmbedder(Models.Builtin.BuiltinEmbedder.DefaultPackageFile).EnsureFile(manager.Directories.ModelsDirectory)
+            : resolved.Path;
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class WorkspaceSearcher
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken,
-        RetrievalMode mode = RetrievalMode.Best)
+        RetrievalMode mode = RetrievalMode.Best, FusionWeights? weights = null)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
@@ -107,7 +107,7 @@ public sealed partial class WorkspaceSearcher
         {
             (null, _) => keywordRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList(),
             (_, RetrievalMode.VectorsOnly) => vectorRanking.Select(r => (r.ChunkId, (double)r.Score)).ToList(),
-            _ => FuseReciprocalRank(keywordRanking, vectorRanking),
+            _ => FuseReciprocalRank(keywordRanking, vectorRanking, weights ?? FusionWeights.Default),
         };
 
         return Materialise(ranked, terms, top);
@@ -128,14 +128,17 @@ public sealed partial class WorkspaceSearcher
         }
     }
 
-    public static List<(long ChunkId, double Score)> FuseReciprocalRank(params List<(long ChunkId, float Score)>[] rankings)
+    /// <summary>Reciprocal-rank fusion of a keyword and a vector ranking, each rank's share scaled by its weight.</summary>
+    public static List<(long ChunkId, double Score)> FuseReciprocalRank(List<(long ChunkId, float Score)> keywords,
+        List<(long ChunkId, float Score)> vectors, FusionWeights weights)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         var fused = new Dictionary<long, double>();
-        foreach (var ranking in rankings)
+        foreach (var (ranking, weight) in new[] { (keywords, weights.Keywords), (vectors, weights.Vectors) })
         {
             for (var rank = 0; rank < ranking.Count; rank++)
             {
-                fused[ranking[rank].ChunkId] = fused.GetValueOrDefault(ranking[rank].ChunkId) + (1.0 / (RrfK + rank + 1));
+                fused[ranking[rank].ChunkId] = fused.GetValueOrDefault(ranking[rank].ChunkId) + (weight / (RrfK + rank + 1));
             }
         }
 
@@ -243,6 +246,12 @@ public sealed partial class WorkspaceSearcher
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Searching by keywords only: the query could not be embedded ({Reason})")]
     private static partial void LogQueryEmbeddingFailed(ILogger logger, string reason);
+}
+
+/// <summary>How much each ranking counts in the fusion. The default weighs both alike (plain RRF).</summary>
+public sealed record FusionWeights(double Keywords, double Vectors)
+{
+    public static FusionWeights Default { get; } = new(1, 1);
 }
 
 /// <summary>Which rankings a search uses. <see cref="Best"/>: hybrid when the index has vectors of the model, else

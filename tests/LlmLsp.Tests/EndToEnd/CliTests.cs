@@ -34,6 +34,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Embed_without_a_model_uses_the_builtin_one_with_no_download()
+    {
+        using var home = new LlmLsp.Tests.Models.ModelTestHome();
+
+        var result = await CliProcess.RunAsync(["embed", "put my half-done edits aside"], home.Environment);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("all-minilm-l6-v2-q8_0.gguf", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("dimension: 384", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Version_prints_the_product_version()
     {
         var result = await CliProcess.RunAsync(["--version"]);
