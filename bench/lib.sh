@@ -2,7 +2,6 @@
 # release our pinned prebuilt libraries were built from) and how to build its tools. Sourced, not run.
 # Everything large goes to the cache directory, never into the repository.
 
-BENCH_NODE_LLAMA_CPP_VERSION=3.22.1
 BENCH_CACHE="${LLMLSP_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmlsp-bench}"
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_PREBUILT="$BENCH_ROOT/native/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64"
@@ -10,17 +9,10 @@ BENCH_JOBS="${BENCH_JOBS:-$(nproc)}"
 
 bench_log() { echo "[bench] $*" >&2; }
 
-# llama.cpp source of the pinned release: npm pack node-llama-cpp, clone its git bundle.
+# llama.cpp source of the pinned release (native/llama-server.sh fetches it: npm pack node-llama-cpp, integrity checked,
+# clone its git bundle). Prints the folder.
 bench_llama_src() {
-  local src="$BENCH_CACHE/llama-src"
-  if [ ! -f "$src/include/llama.h" ]; then
-    bench_log "fetching llama.cpp source (node-llama-cpp@$BENCH_NODE_LLAMA_CPP_VERSION) into $src"
-    mkdir -p "$BENCH_CACHE/dl"
-    (cd "$BENCH_CACHE/dl" && npm pack "node-llama-cpp@$BENCH_NODE_LLAMA_CPP_VERSION" --silent >/dev/null \
-      && rm -rf package && tar xzf "node-llama-cpp-$BENCH_NODE_LLAMA_CPP_VERSION.tgz" package/llama/gitRelease.bundle)
-    rm -rf "$src.tmp" && git clone --quiet "$BENCH_CACHE/dl/package/llama/gitRelease.bundle" "$src.tmp" && mv "$src.tmp" "$src"
-  fi
-  echo "$src"
+  bash "$BENCH_ROOT/native/llama-server.sh" --source
 }
 
 # llama-bench and llama-embedding compiled from that source but linked against the SAME prebuilt shared
@@ -56,6 +48,8 @@ bench_native_build() {
   out="$BENCH_CACHE/native"
   if [ ! -x "$out/llama-bench" ] || [ ! -x "$out/llama-embedding" ]; then
     bench_log "building llama.cpp with GGML_NATIVE=ON into $build (takes a while on few cores)"
+    # A build folder configured from another source folder (the source used to live in this cache) cannot be reused.
+    [ ! -f "$build/CMakeCache.txt" ] || grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$src" "$build/CMakeCache.txt" || rm -rf "$build"
     nice -n 10 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
       -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF \
       -DLLAMA_BUILD_SERVER=OFF -DCMAKE_BUILD_RPATH='$ORIGIN' -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON \
@@ -69,50 +63,12 @@ bench_native_build() {
   echo "$out"
 }
 
-# llama-server from the same source, linked against the same prebuilt libraries (like bench_tools_prebuilt).
-# Its extra parts are compiled here: the server sources, libmtmd (the server links it; text-only use never
-# calls it, so it is built at -O1) and an empty web UI (scripts/ui-assets.cmake with no assets). cpp-httplib
-# and the common helpers come from the prebuilt libllama-common.so. ~5 minutes on 2 cores, once.
+# llama-server from the same source, linked against the same prebuilt libraries (like bench_tools_prebuilt), built
+# once by native/llama-server.sh (the tests use the same build). Prints the folder that holds it.
 bench_llama_server() {
-  local src out build
-  src="$(bench_llama_src)"
-  out="$BENCH_CACHE/tools-prebuilt"
-  build="$BENCH_CACHE/server-build"
-  if [ ! -x "$out/llama-server" ] || [ "$BENCH_PREBUILT/libllama.v0.5.0.so" -nt "$out/llama-server" ]; then
-    bench_log "building llama-server against the prebuilt libraries into $out"
-    mkdir -p "$out" "$build/ui" "$build/obj"
-    cp -f "$BENCH_PREBUILT"/*.so "$out/"
-    cmake -DUI_SOURCE_DIR="$src/tools/ui" -DUI_BINARY_DIR="$build/ui" -DLLAMA_SOURCE_DIR="$src" -DHF_ENABLED=OFF \
-      -DBUILD_UI=OFF -DLLAMA_UI_GZIP=OFF -P "$src/scripts/ui-assets.cmake" >/dev/null 2>&1
-    local inc=(-I "$src/include" -I "$src/ggml/include" -I "$src/common" -I "$src/vendor" -I "$src/tools/mtmd"
-      -I "$src/tools/server" -I "$src" -I "$build/ui")
-    local flags=(-std=c++17 -DNDEBUG -fPIC -pthread "${inc[@]}")
-    local jobs=() f obj
-    compile() { # opt file
-      obj="$build/obj/$(echo "${2#"$src"/}" | tr '/' '_').o"
-      [ -f "$obj" ] && [ "$obj" -nt "$2" ] && return 0
-      local cc=(g++ "${flags[@]}")
-      case "$2" in */xxhash.c|*/sha256.c) cc=(gcc -fPIC -w -I "$src/vendor/hash");; */sha1.c) cc=(g++ -x c++ -fPIC -w -I "$src/vendor/hash");; esac
-      nice -n 10 "${cc[@]}" "$1" -c "$2" -o "$obj.tmp" && mv "$obj.tmp" "$obj"
-    }
-    local sources=()
-    for f in "$src"/tools/server/server*.cpp "$src/tools/server/main.cpp" "$build/ui/ui.cpp"; do sources+=("-O2:$f"); done
-    for f in "$src"/tools/mtmd/{mtmd,mtmd-audio,mtmd-image,mtmd-helper,mtmd-helper-gen,clip}.cpp "$src"/tools/mtmd/models/*.cpp \
-      "$src"/vendor/hash/{hash.cpp,xxhash/xxhash.c,sha1/sha1.c,sha256/sha256.c}; do
-      sources+=("-O1:$f")
-    done
-    local running=0
-    for f in "${sources[@]}"; do
-      compile "${f%%:*}" "${f#*:}" &
-      running=$((running + 1))
-      if [ "$running" -ge "$BENCH_JOBS" ]; then wait -n; running=$((running - 1)); fi
-    done
-    wait
-    g++ -pthread "$build"/obj/*.o -L "$out" -l:libllama-common.so -l:libllama.v0.5.0.so -l:libggml.v0.5.0.so \
-      -l:libggml-base.so -Wl,-rpath,'$ORIGIN' -o "$out/llama-server.tmp"
-    mv "$out/llama-server.tmp" "$out/llama-server"
-  fi
-  echo "$out"
+  local server
+  server="$(LLMLSP_BUILD_JOBS="$BENCH_JOBS" bash "$BENCH_ROOT/native/llama-server.sh")" || return 1
+  dirname "$server"
 }
 
 # The distribution build of llmlsp (self-contained, composite ReadyToRun: what the .vsix ships), rebuilt when the

@@ -14,6 +14,8 @@ public enum ErrorKind
     IndexCorrupt,
     Busy,
     Download,
+    /// <summary>A remote model server (config `backend`) could not be reached, refused the request or answered badly.</summary>
+    Backend,
 }
 
 /// <summary>An expected failure with a message written for the user.</summary>

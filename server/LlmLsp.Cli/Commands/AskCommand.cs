@@ -34,15 +34,20 @@ internal static class AskCommand
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
             // Without --model: the chat model chosen with `llmlsp models use` (or the recommended one if
             // downloaded); with none at all, ask still answers with the passages it found.
+            // A chat server in config.json (backend) answers when no --model is given.
+            using var backends = ConfiguredBackends.Load();
+            var remote = parse.GetValue(model) is null ? backends.For(ModelRole.Chat) : null;
             using var manager = new ModelManager(UserDirectories.FromEnvironment());
-            var modelPath = parse.GetValue(model) ?? manager.TryResolve(ModelRole.Chat)?.Path;
+            var modelPath = remote is null ? parse.GetValue(model) ?? manager.TryResolve(ModelRole.Chat)?.Path : null;
             using var engine = modelPath is null
                 ? null
                 : LlamaEngine.Load(new EngineOptions { ModelPath = modelPath, Threads = parse.GetValue(threads) }, loggerFactory);
+            var chatModel = remote is not null ? ChatModel.FromRemote(remote.Server, new ModelOptions().ContextSize)
+                : engine is null ? null : ChatModel.FromEngine(engine);
             var (index, embeddings) = retrieval.CreateIndex(parse, loggerFactory, parse.GetValue(threads));
             using var _ = embeddings;
             using var __ = index;
-            var feature = new AskFeature(index, engine is null ? null : ChatModel.FromEngine(engine),
+            var feature = new AskFeature(index, chatModel,
                 new AskOptions { AnswerTokens = Math.Max(1, parse.GetValue(maxTokens)) });
             var asJson = parse.GetValue(json);
             AskResult? result = null;

@@ -23,11 +23,14 @@ internal static class ChatCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(engineOptions.Verbose));
-            using var engine = LlamaEngine.Load(engineOptions.ToEngineOptions(parse), loggerFactory);
+            using var backends = ConfiguredBackends.Load();
+            var remote = parse.GetValue(engineOptions.Model) is null ? backends.For(ModelRole.Chat) : null;
+            using var engine = remote is null ? LlamaEngine.Load(engineOptions.ToEngineOptions(parse), loggerFactory) : null;
+            var chatModel = engine is null ? ChatModel.FromRemote(remote!.Server, parse.GetValue(engineOptions.ContextSize)) : ChatModel.FromEngine(engine);
             var (index, embeddings) = retrieval.CreateIndex(parse, loggerFactory);
             using var _ = embeddings;
             using var __ = index;
-            var feature = new ChatFeature(ChatModel.FromEngine(engine), index);
+            var feature = new ChatFeature(chatModel, index);
             var context = parse.GetValue(workspace) ? new ChatContext(DocumentPath: Path.Combine(Environment.CurrentDirectory, "."), Workspace: true) : null;
             var interactive = !Console.IsInputRedirected;
             var history = new List<ChatTurn>();
@@ -48,7 +51,7 @@ internal static class ChatCommand
             {
                 if (interactive)
                 {
-                    await Console.Error.WriteLineAsync($"Chatting with {Path.GetFileName(engine.Model.Path)}. /reset forgets, /sources lists citations, /exit quits.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Chatting with {chatModel.Name}. /reset forgets, /sources lists citations, /exit quits.").ConfigureAwait(false);
                 }
                 while (!ct.IsCancellationRequested)
                 {

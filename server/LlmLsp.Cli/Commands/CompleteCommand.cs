@@ -36,8 +36,11 @@ internal static class CompleteCommand
             var text = await File.ReadAllTextAsync(source.FullName, ct).ConfigureAwait(false);
             var offset = OffsetOf(text, parse.GetValue(line), parse.GetValue(column));
             using var loggerFactory = CliLogging.Create(parse.GetValue(engineOptions.Verbose));
-            using var engine = LlamaEngine.Load(engineOptions.ToEngineOptions(parse), loggerFactory);
-            using var feature = new CompletionFeature(engine, new CompletionSettings { MaxTokens = parse.GetValue(maxTokens) });
+            using var backends = ConfiguredBackends.Load();
+            var remote = parse.GetValue(engineOptions.Model) is null ? backends.For(ModelRole.Completion) : null;
+            using var engine = remote is null ? LlamaEngine.Load(engineOptions.ToEngineOptions(parse), loggerFactory) : null;
+            var settings = new CompletionSettings { MaxTokens = parse.GetValue(maxTokens) };
+            using var feature = engine is null ? new CompletionFeature(remote!.InfillModel, settings) : new CompletionFeature(engine, settings);
             var result = await feature.CompleteAsync(new CompletionRequest(source.FullName, source.Name, text, offset), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlmLsp.Features.Indexing;
+using LlmLsp.Models;
 using LlmLsp.Options;
 using Microsoft.Extensions.Logging;
 
@@ -16,12 +17,24 @@ internal sealed class RetrievalCommandOptions
 
     public void AddTo(Command command) => command.Options.Add(KeywordOnly);
 
-    /// <summary>The index feature with this command's embedding choice; dispose the source after the feature.</summary>
-    public (IndexingFeature Index, EmbeddingSource Embeddings) CreateIndex(ParseResult parse, ILoggerFactory loggerFactory, int? threads = null)
+    /// <summary>The index feature with this command's embedding choice (config.json's embedding server, if it names one);
+    /// dispose the second value after the feature.</summary>
+    public (IndexingFeature Index, IDisposable Embeddings) CreateIndex(ParseResult parse, ILoggerFactory loggerFactory, int? threads = null)
     {
         var embeddings = new EmbeddingSource(UserDirectories.FromEnvironment(), loggerFactory);
+        var backends = ConfiguredBackends.Load();
         var keywordOnly = parse.GetValue(KeywordOnly);
         var model = new ModelOptions { Threads = threads ?? 0 };
-        return (new IndexingFeature(() => embeddings.Choose(model, keywordOnly), loggerFactory: loggerFactory), embeddings);
+        var remote = keywordOnly ? null : backends.For(ModelRole.Embedding)?.Server;
+        return (new IndexingFeature(() => embeddings.Choose(model, keywordOnly, remote), loggerFactory: loggerFactory), new Owned(embeddings, backends));
+    }
+
+    private sealed class Owned(EmbeddingSource embeddings, ConfiguredBackends backends) : IDisposable
+    {
+        public void Dispose()
+        {
+            embeddings.Dispose();
+            backends.Dispose();
+        }
     }
 }

@@ -6,6 +6,7 @@ using LlmLsp.Features.Indexing;
 using LlmLsp.Index;
 using LlmLsp.Models;
 using LlmLsp.Options;
+using LlmLsp.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,10 +24,11 @@ public sealed partial class FeatureHost : IDisposable
     private readonly ComputeScheduler _scheduler;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, LlamaEngine> _engines = new(StringComparer.Ordinal);
+    private readonly RemoteServers _remotes = new();
     private readonly HashSet<string> _reported = [];
     private LlmLspOptions _options = LlmLspOptions.Default;
     private CompletionFeature? _completion;
-    private LlamaEngine? _completionEngine;
+    private IInfillModel? _completionModel;
     private CompletionSettings? _completionSettings;
     private readonly RecentSnippets _snippets = new();
     private CancellationTokenSource? _pendingReindex;
@@ -40,7 +42,8 @@ public sealed partial class FeatureHost : IDisposable
         _logger = _loggerFactory.CreateLogger<FeatureHost>();
         _scheduler = new ComputeScheduler(_loggerFactory.CreateLogger<ComputeScheduler>());
         _embeddings = new EmbeddingSource(UserDirectories.FromEnvironment(), _loggerFactory, _scheduler);
-        Index = new IndexingFeature(() => _embeddings.Choose(_options.Model, _options.Index.KeywordOnly), loggerFactory: _loggerFactory);
+        Index = new IndexingFeature(() => _embeddings.Choose(_options.Model, _options.Index.KeywordOnly,
+            _options.Backend.For(ModelRole.Embedding) is { } remote ? _remotes.Get(remote, ModelRole.Embedding).Server : null), loggerFactory: _loggerFactory);
     }
 
     public IndexingFeature Index { get; }
@@ -98,7 +101,7 @@ public sealed partial class FeatureHost : IDisposable
         try
         {
             // Without a model there is nothing to load; the feature that needs one says so when it is used.
-            if (CompletionModelPath(_options) is not null)
+            if (CompletionModelPath(_options) is not null && _options.Backend.For(ModelRole.Completion) is null)
             {
                 await GetCompletionAsync(_disposed.Token).ConfigureAwait(false);
             }
@@ -117,8 +120,9 @@ public sealed partial class FeatureHost : IDisposable
     public async Task<CompletionFeature?> GetCompletionAsync(CancellationToken cancellationToken)
     {
         var options = _options;
-        var path = CompletionModelPath(options);
-        if (path is null)
+        var remote = options.Backend.For(ModelRole.Completion);
+        var path = remote is null ? CompletionModelPath(options) : null;
+        if (remote is null && path is null)
         {
             ReportOnce("completion", "Inline completion is off. " + ModelGuidance.NoModelConfigured(ModelRole.Completion, ModelCatalogue.BuiltIn()).Message);
             return null;
@@ -126,13 +130,13 @@ public sealed partial class FeatureHost : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var engine = LoadLocked(path, options.Model);
-            if (_completion is null || !ReferenceEquals(_completionEngine, engine) || _completionSettings != ToSettings(options.Completion))
+            IInfillModel model = remote is null ? EngineModelLocked(path!, options.Model) : _remotes.Get(remote, ModelRole.Completion).InfillModel;
+            if (_completion is null || !ReferenceEquals(_completionModel, model) || _completionSettings != ToSettings(options.Completion))
             {
                 _completion?.Dispose();
                 _completionSettings = ToSettings(options.Completion);
-                _completion = new CompletionFeature(engine, _completionSettings, _snippets);
-                _completionEngine = engine;
+                _completion = new CompletionFeature(model, _completionSettings, _snippets);
+                _completionModel = model;
             }
             return _completion;
         }
@@ -146,6 +150,10 @@ public sealed partial class FeatureHost : IDisposable
     public async Task<ChatModel?> GetChatModelAsync(CancellationToken cancellationToken)
     {
         var options = _options;
+        if (options.Backend.For(ModelRole.Chat) is { } remote)
+        {
+            return ChatModel.FromRemote(_remotes.Get(remote, ModelRole.Chat).Server, options.Model.ContextSize, options.Chat.IgnoreEndOfGeneration);
+        }
         var path = ResolvePath(options.Model.ChatModelPath, ModelRole.Chat);
         if (path is null)
         {
@@ -191,6 +199,20 @@ public sealed partial class FeatureHost : IDisposable
         }
         using var manager = new ModelManager(UserDirectories.FromEnvironment());
         return manager.TryResolve(role)?.Path;
+    }
+
+    /// <summary>One infill model per engine, so the completion feature is rebuilt only when the engine changes.</summary>
+    private readonly Dictionary<LlamaEngine, EngineInfillModel> _infillModels = [];
+
+    private EngineInfillModel EngineModelLocked(string path, ModelOptions model)
+    {
+        var engine = LoadLocked(path, model);
+        if (!_infillModels.TryGetValue(engine, out var infill))
+        {
+            infill = new EngineInfillModel(engine);
+            _infillModels[engine] = infill;
+        }
+        return infill;
     }
 
     private LlamaEngine LoadLocked(string path, ModelOptions model)
@@ -243,6 +265,7 @@ public sealed partial class FeatureHost : IDisposable
         _completion?.Dispose();
         Index.Dispose();
         _embeddings.Dispose();
+        _remotes.Dispose();
         foreach (var engine in _engines.Values)
         {
             engine.Dispose();

@@ -16,7 +16,7 @@ public static class OptionsLoader
 
     private delegate LlmLspOptions Apply(LlmLspOptions options, object value, out string? problem);
 
-    private static readonly Dictionary<string, Apply> s_setters = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, Apply> s_setters = WithBackendKeys(new(StringComparer.OrdinalIgnoreCase)
     {
         ["model.completion"] = Path((o, v) => o with { Model = o.Model with { CompletionModelPath = v } }),
         ["model.chat"] = Path((o, v) => o with { Model = o.Model with { ChatModelPath = v } }),
@@ -38,7 +38,35 @@ public static class OptionsLoader
         ["index.exclude"] = StringList((o, v) => o with { Index = o.Index with { Exclude = v } }),
         ["index.keywordOnly"] = Bool((o, v) => o with { Index = o.Index with { KeywordOnly = v } }),
         ["index.maxFileSizeBytes"] = Long(1, 1L << 34, (o, v) => o with { Index = o.Index with { MaxFileSizeBytes = v } }),
-    };
+    });
+
+    /// <summary>The same remote-endpoint keys under <c>backend.</c> (every role) and <c>backend.chat.</c>,
+    /// <c>backend.completion.</c>, <c>backend.embedding.</c> (one role).</summary>
+    private static Dictionary<string, Apply> WithBackendKeys(Dictionary<string, Apply> setters)
+    {
+        var scopes = new (string Prefix, Func<BackendOptions, RemoteEndpointOptions?> Get, Func<BackendOptions, RemoteEndpointOptions, BackendOptions> Set)[]
+        {
+            ("backend", b => b.All, (b, e) => b with { All = e }),
+            ("backend.chat", b => b.Chat, (b, e) => b with { Chat = e }),
+            ("backend.completion", b => b.Completion, (b, e) => b with { Completion = e }),
+            ("backend.embedding", b => b.Embedding, (b, e) => b with { Embedding = e }),
+        };
+        foreach (var (prefix, get, set) in scopes)
+        {
+            LlmLspOptions Update(LlmLspOptions o, Func<RemoteEndpointOptions, RemoteEndpointOptions> change) =>
+                o with { Backend = set(o.Backend, change(get(o.Backend) ?? new RemoteEndpointOptions())) };
+            setters[prefix + ".url"] = OptionalText((o, v) => Update(o, e => e with { Url = v }));
+            setters[prefix + ".apiKey"] = Secret((o, v) => Update(o, e => e with { ApiKey = v }));
+            setters[prefix + ".model"] = OptionalText((o, v) => Update(o, e => e with { Model = v }));
+            setters[prefix + ".allowInsecureHttp"] = Bool((o, v) => Update(o, e => e with { AllowInsecureHttp = v }));
+            setters[prefix + ".timeoutMs"] = Int(100, 600_000, (o, v) => Update(o, e => e with { TimeoutMs = v }));
+            setters[prefix + ".completionApi"] = Choice<RemoteCompletionApi>((o, v) => Update(o, e => e with { CompletionApi = v }));
+            setters[prefix + ".fimPrefix"] = Text((o, v) => Update(o, e => e with { FimPrefix = v }));
+            setters[prefix + ".fimSuffix"] = Text((o, v) => Update(o, e => e with { FimSuffix = v }));
+            setters[prefix + ".fimMiddle"] = Text((o, v) => Update(o, e => e with { FimMiddle = v }));
+        }
+        return setters;
+    }
 
     /// <summary>All keys the loader understands, for documentation and tests.</summary>
     public static IReadOnlyCollection<string> Keys => s_setters.Keys;
@@ -127,6 +155,46 @@ public static class OptionsLoader
             }
 
             problem = $"must be a string, not {Describe(value)}";
+            return o;
+        };
+
+    // An API key is never echoed in a problem, whatever was given instead of a string.
+    private static Apply Secret(Func<LlmLspOptions, string?, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is string s)
+            {
+                problem = null;
+                return set(o, s.Length == 0 ? null : s);
+            }
+
+            problem = "must be a string";
+            return o;
+        };
+
+    private static Apply OptionalText(Func<LlmLspOptions, string?, LlmLspOptions> set) =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is string s)
+            {
+                problem = null;
+                return set(o, s.Trim().Length == 0 ? null : s.Trim());
+            }
+
+            problem = $"must be a string, not {Describe(value)}";
+            return o;
+        };
+
+    private static Apply Choice<T>(Func<LlmLspOptions, T, LlmLspOptions> set) where T : struct, Enum =>
+        (LlmLspOptions o, object value, out string? problem) =>
+        {
+            if (value is string s && Enum.TryParse<T>(s, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            {
+                problem = null;
+                return set(o, parsed);
+            }
+
+            problem = $"must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => $"\"{char.ToLowerInvariant(n[0])}{n[1..]}\""))}, not {Describe(value)}";
             return o;
         };
 

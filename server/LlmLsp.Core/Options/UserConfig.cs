@@ -15,16 +15,22 @@ public sealed record ModelChoice(ModelRole Role, string Value, string Path, bool
 ///     "chat": "qwen2.5-coder-1.5b-instruct",
 ///     "completion": "qwen2.5-coder-1.5b",
 ///     "embedding": "/path/to/my-embedder.gguf"
-///   }
+///   },
+///   "backend": { "url": "http://127.0.0.1:8080", "apiKey": "…", "model": "…" }
 /// }
 /// </code>
 /// Each value is a catalogue name (resolved to <c>models/NAME.gguf</c> in the data folder) or a path to a GGUF file.
 /// <c>llmlsp models use</c> writes it; keys this class does not know are kept, so other settings can share the file.
-/// Reading never touches the network.
+/// <c>backend</c> (a remote server for every role, or per role: <c>backend.chat</c>, …) is read as settings, the same keys
+/// as the editor's <c>llmlsp.backend.*</c>; the editor's win. Reading never touches the network.
 /// </summary>
 public sealed record UserConfig(IReadOnlyDictionary<ModelRole, ModelChoice> Models)
 {
     private const string ModelsKey = "models";
+    private const string BackendKey = "backend";
+
+    /// <summary>The file's settings other than <c>models</c>, flattened for <see cref="OptionsLoader"/>.</summary>
+    public IReadOnlyDictionary<string, object?> Settings { get; init; } = new Dictionary<string, object?>();
 
     public static UserConfig Empty { get; } = new(new Dictionary<ModelRole, ModelChoice>());
 
@@ -36,9 +42,15 @@ public sealed record UserConfig(IReadOnlyDictionary<ModelRole, ModelChoice> Mode
     {
         ArgumentNullException.ThrowIfNull(directories);
         var root = ReadRoot(directories.ConfigFile);
+        IReadOnlyDictionary<string, object?> settings = new Dictionary<string, object?>();
+        if (root?[BackendKey] is JsonObject backend)
+        {
+            using var document = JsonDocument.Parse(backend.ToJsonString());
+            settings = SettingsFlattener.Flatten(document.RootElement, BackendKey);
+        }
         if (root?[ModelsKey] is not JsonObject models)
         {
-            return Empty;
+            return Empty with { Settings = settings };
         }
         var choices = new Dictionary<ModelRole, ModelChoice>();
         foreach (var (key, node) in models)
@@ -54,7 +66,7 @@ public sealed record UserConfig(IReadOnlyDictionary<ModelRole, ModelChoice> Mode
                     $"{directories.ConfigFile}: models.{key} must be a model name or a path to a GGUF file.");
             }
         }
-        return new UserConfig(choices);
+        return new UserConfig(choices) { Settings = settings };
     }
 
     /// <summary>Records the model for a role, keeping everything else in the file. Written atomically.</summary>

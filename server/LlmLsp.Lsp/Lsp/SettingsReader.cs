@@ -12,10 +12,9 @@ internal static class SettingsReader
     /// <summary>Accepts either the section itself or an object wrapping it as <c>{"llmlsp": {...}}</c>.</summary>
     public static ImmutableDictionary<string, object?> Read(JsonElement? settings)
     {
-        var builder = ImmutableDictionary.CreateBuilder<string, object?>(StringComparer.OrdinalIgnoreCase);
         if (settings is not { ValueKind: JsonValueKind.Object } element)
         {
-            return builder.ToImmutable();
+            return ImmutableDictionary<string, object?>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
         }
 
         if (element.TryGetProperty(OptionsLoader.Section, out var section))
@@ -23,41 +22,29 @@ internal static class SettingsReader
             element = section;
             if (element.ValueKind != JsonValueKind.Object)
             {
-                return builder.ToImmutable();
+                return ImmutableDictionary<string, object?>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
             }
         }
 
-        Flatten(element, prefix: null, builder);
-        return builder.ToImmutable();
+        return SettingsFlattener.Flatten(element);
     }
 
-    private static void Flatten(JsonElement element, string? prefix, ImmutableDictionary<string, object?>.Builder into)
+    /// <summary>The editor's settings over config.json's (its <c>backend</c>), so a team server configured once for the
+    /// CLI serves the editor too; <paramref name="problem"/> says why the file could not be read, if so.</summary>
+    public static ImmutableDictionary<string, object?> OverConfigFile(ImmutableDictionary<string, object?> editor, out string? problem)
     {
-        foreach (var property in element.EnumerateObject())
+        problem = null;
+        try
         {
-            string key = prefix is null ? property.Name : $"{prefix}.{property.Name}";
-            if (property.Value.ValueKind == JsonValueKind.Object)
-            {
-                Flatten(property.Value, key, into);
-            }
-            else
-            {
-                into[key] = ToValue(property.Value);
-            }
+            var file = UserConfig.Load().Settings;
+            return file.Count == 0 ? editor : ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase, file).SetItems(editor);
+        }
+        catch (LlmLspException ex)
+        {
+            problem = $"LlmLsp: {ex.Message} Its settings were not used.";
+            return editor;
         }
     }
-
-    private static object? ToValue(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null => null,
-        JsonValueKind.Number when value.TryGetInt64(out long n) => n,
-        JsonValueKind.Number => value.GetDouble(),
-        JsonValueKind.Array => value.EnumerateArray().Select(ToValue).ToArray(),
-        _ => value.GetRawText(),
-    };
 
     public static string Describe(OptionProblem problem) =>
         string.Create(CultureInfo.InvariantCulture, $"LlmLsp: setting \"{problem.Setting}\" {problem.Message}.");

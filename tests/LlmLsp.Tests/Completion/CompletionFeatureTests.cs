@@ -43,7 +43,7 @@ public sealed class CompletionFeatureTests : IDisposable
     public void The_fim_prompt_uses_the_models_own_tokens_in_prefix_suffix_middle_order()
     {
         using var feature = new CompletionFeature(_engine);
-        var template = feature.Template;
+        var template = ((EngineInfillModel)feature.Model).Template;
 
         var tokens = template.Assemble([], [100, 101], [200]);
 
@@ -57,7 +57,7 @@ public sealed class CompletionFeatureTests : IDisposable
     public void The_cursor_lines_start_goes_after_the_middle_marker_so_typing_on_a_line_keeps_the_rest_cached()
     {
         using var feature = new CompletionFeature(_engine);
-        var template = feature.Template;
+        var template = ((EngineInfillModel)feature.Model).Template;
 
         var tokens = template.Assemble([], [100, 101], [200], lineStart: [300, 301]);
 

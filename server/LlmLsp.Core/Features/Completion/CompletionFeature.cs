@@ -42,37 +42,38 @@ public sealed record CompletionSettings
     public IReadOnlyList<string> Languages { get; init; } = [];
 }
 
-/// <summary>Inline code completion by fill-in-the-middle on the shared engine. Built for typing speed:
-/// latest request per document wins (the previous one is cancelled within a decode step); a suggestion
-/// the user is typing through is answered from memory; identical prompts come from a small cache; the
-/// prompt keeps extra context first and aligns its window so consecutive keystrokes share a KV prefix,
-/// and the engine reuses the shifted suffix after an edit.</summary>
+/// <summary>Inline code completion by fill-in-the-middle, on the shared engine or a remote server (<see cref="IInfillModel"/>).
+/// Built for typing speed: latest request per document wins (the previous one is cancelled within a decode step, or its
+/// connection closed); a suggestion the user is typing through is answered from memory; identical prompts come from a
+/// small cache. The model builds the prompt (extra context first, window aligned so consecutive keystrokes share a KV
+/// prefix); the feature decides when to ask and what of the answer to show.</summary>
 public sealed class CompletionFeature : IDisposable
 {
-    private const int WindowAlignLines = 16;
-    private const int ReuseChunkMinimum = 8;
     private const int ResultCacheSize = 128;
 
-    private readonly LlamaEngine _engine;
+    private readonly IInfillModel _model;
     private readonly CompletionSettings _settings;
-    private readonly FimTemplate _template;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (int Version, CancellationTokenSource Source)> _inFlight = [];
     private readonly Dictionary<string, (string Before, string After, string Suggestion)> _lastShown = [];
     private readonly LinkedList<(string Key, string Suggestion)> _results = new();
 
+    /// <summary>Completion on the in-process engine.</summary>
     public CompletionFeature(LlamaEngine engine, CompletionSettings? settings = null, RecentSnippets? snippets = null)
+        : this(new EngineInfillModel(engine), settings, snippets)
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        _engine = engine;
-        _settings = settings ?? new CompletionSettings();
-        Snippets = snippets ?? new RecentSnippets();
-        _template = FimTemplate.For(engine) ?? throw new LlmLspException(ErrorKind.InvalidModel,
-            $"{Path.GetFileName(engine.Model.Path)} has no fill-in-the-middle tokens, so it cannot complete code. " +
-            "Use a code model trained for infill, such as `llmlsp models pull qwen2.5-coder-1.5b`.");
     }
 
-    public FimTemplate Template => _template;
+    public CompletionFeature(IInfillModel model, CompletionSettings? settings = null, RecentSnippets? snippets = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _settings = settings ?? new CompletionSettings();
+        Snippets = snippets ?? new RecentSnippets();
+    }
+
+    /// <summary>What generates the suggestions: the local engine or a remote server.</summary>
+    public IInfillModel Model => _model;
 
     /// <summary>Other files' heads offered as context; fed by the editor's open/save events.</summary>
     public RecentSnippets Snippets { get; }
@@ -102,12 +103,12 @@ public sealed class CompletionFeature : IDisposable
 
         using var latest = new LatestRequest(this, request.DocumentKey, request.Version, cancellationToken);
         latest.Token.ThrowIfCancellationRequested();
-        var prompt = BuildPrompt(request.Path, before, after);
-        var key = CacheKey(prompt);
+        var prompt = _model.Prepare(new InfillContext(request.Path, before, after, Snippets.For(request.Path)), _settings);
+        var key = prompt.CacheKey;
         if (CachedResult(key) is { } cached)
         {
             Remember(request.DocumentKey, before, after, cached);
-            return new CompletionResult(cached.Length == 0 ? null : cached, CompletionSource.Cache, prompt.Length, 0, clock.Elapsed);
+            return new CompletionResult(cached.Length == 0 ? null : cached, CompletionSource.Cache, prompt.Size, 0, clock.Elapsed);
         }
 
         if (_settings.DebounceMs > 0)
@@ -119,25 +120,14 @@ public sealed class CompletionFeature : IDisposable
         var indent = SuggestionRules.LineIndent(request.Text, request.Offset);
         var generated = new StringBuilder();
         var evaluated = 0;
-        var generation = new GenerationRequest
+        await foreach (var piece in _model.GenerateAsync(prompt, _settings, latest.Token).ConfigureAwait(false))
         {
-            PromptTokens = prompt,
-            MaxTokens = _settings.MaxTokens,
-            TimeBudget = TimeSpan.FromMilliseconds(_settings.TimeBudgetMs),
-            Lane = ComputeLane.Latency,
-            Slot = GenerationSlot.Completion,
-            ReuseChunkMinimum = ReuseChunkMinimum,
-            IgnoreEndOfGeneration = _settings.IgnoreEndOfGeneration,
-        };
-        await foreach (var update in _engine.GenerateAsync(generation, latest.Token).ConfigureAwait(false))
-        {
-            if (update.Result is { } result)
+            evaluated = piece.EvaluatedPromptTokens;
+            if (piece.Final)
             {
-                evaluated = result.EvaluatedPromptTokens;
                 break;
             }
-            evaluated = update.EvaluatedPromptTokens;
-            generated.Append(update.Text);
+            generated.Append(piece.Text);
             if (!_settings.IgnoreEndOfGeneration && SuggestionRules.Cut(generated.ToString(), midLine, indent).Done)
             {
                 // Leaving the stream early stops the generation: no decode is spent past the natural end.
@@ -152,7 +142,7 @@ public sealed class CompletionFeature : IDisposable
         }
         StoreResult(key, text);
         Remember(request.DocumentKey, before, after, text);
-        return new CompletionResult(text.Trim().Length == 0 ? null : text, CompletionSource.Model, prompt.Length, evaluated, clock.Elapsed);
+        return new CompletionResult(text.Trim().Length == 0 ? null : text, CompletionSource.Model, prompt.Size, evaluated, clock.Elapsed);
     }
 
     private string? TypedAhead(string document, string before, string after)
@@ -225,106 +215,6 @@ public sealed class CompletionFeature : IDisposable
             _source.Dispose();
         }
     }
-
-    private int[] BuildPrompt(string path, string before, string after)
-    {
-        // The cursor line's text before the cursor is kept apart (see FimTemplate.Assemble): while the user types
-        // on a line, only it changes.
-        var lineStart = before.LastIndexOf('\n') + 1;
-        IReadOnlyList<int> line = lineStart < before.Length ? _engine.Tokenize(before[lineStart..]) : [];
-        if (line.Count > _settings.PrefixTokens)
-        {
-            line = line.Skip(line.Count - _settings.PrefixTokens).ToArray();
-        }
-        // The window's budget does not shrink as the line grows: its start (and so the cached prefix) must not
-        // move while the user types on a line.
-        var prefix = PrefixWindow(before[..lineStart], _settings.PrefixTokens);
-        var suffix = SuffixWindow(after);
-        var context = new List<int>();
-        if (_template.FileSeparator is { } separator)
-        {
-            foreach (var snippet in Snippets.For(path))
-            {
-                var tokens = _engine.Tokenize($"{snippet.Path}\n{snippet.Text}\n");
-                if (context.Count + tokens.Count + 1 > _settings.ContextTokens)
-                {
-                    break;
-                }
-                context.Add(separator);
-                context.AddRange(tokens);
-            }
-            if (context.Count > 0)
-            {
-                context.Add(separator);
-                context.AddRange(_engine.Tokenize(path + "\n"));
-            }
-        }
-        return _template.Assemble(context, prefix, suffix, line);
-    }
-
-    /// <summary>Whole lines before the cursor within the budget. The first line is aligned to a multiple of
-    /// <see cref="WindowAlignLines"/>, so the window start (and the KV prefix) changes only every few lines
-    /// of typing instead of on every keystroke.</summary>
-    private IReadOnlyList<int> PrefixWindow(string before, int budget)
-    {
-        if (budget <= 0 || before.Length == 0)
-        {
-            return [];
-        }
-        var lineStarts = LineStarts(before);
-        var first = lineStarts.Count - 1;
-        var estimate = 0;
-        while (first > 0 && estimate + (lineStarts[first] - lineStarts[first - 1]) / 3 <= budget)
-        {
-            first--;
-            estimate += (lineStarts[first + 1] - lineStarts[first]) / 3;
-        }
-        first = Math.Min(lineStarts.Count - 1, (first + WindowAlignLines - 1) / WindowAlignLines * WindowAlignLines);
-        while (true)
-        {
-            var tokens = _engine.Tokenize(before[lineStarts[first]..]);
-            if (tokens.Count <= budget || first >= lineStarts.Count - 1)
-            {
-                return tokens.Count <= budget ? tokens : tokens.Skip(tokens.Count - budget).ToArray();
-            }
-            first = Math.Min(lineStarts.Count - 1, first + WindowAlignLines);
-        }
-    }
-
-    private IReadOnlyList<int> SuffixWindow(string after)
-    {
-        var end = 0;
-        var estimate = 0;
-        while (end < after.Length)
-        {
-            var newline = after.IndexOf('\n', end);
-            var next = newline < 0 ? after.Length : newline + 1;
-            estimate += (next - end) / 3;
-            if (estimate > _settings.SuffixTokens && end > 0)
-            {
-                break;
-            }
-            end = next;
-        }
-        var tokens = _engine.Tokenize(after[..end]);
-        return tokens.Count <= _settings.SuffixTokens ? tokens : tokens.Take(_settings.SuffixTokens).ToArray();
-    }
-
-    private static List<int> LineStarts(string text)
-    {
-        var starts = new List<int> { 0 };
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                starts.Add(i + 1);
-            }
-        }
-        return starts;
-    }
-
-    private static string CacheKey(int[] prompt) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(prompt.AsSpan())));
 
     private string? CachedResult(string key)
     {

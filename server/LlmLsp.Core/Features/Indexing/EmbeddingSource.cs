@@ -2,6 +2,7 @@ using LlmLsp.Engine;
 using LlmLsp.Models;
 using LlmLsp.Models.Builtin;
 using LlmLsp.Options;
+using LlmLsp.Remote;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,13 +43,18 @@ public sealed partial class EmbeddingSource : IDisposable
         _builtinPackage = builtinPackage ?? BuiltinEmbedder.DefaultPackageFile;
     }
 
-    /// <summary>The embedder for these settings, or null when <paramref name="keywordOnly"/>. Cheap: nothing loads here.</summary>
-    public EmbedderChoice? Choose(ModelOptions model, bool keywordOnly)
+    /// <summary>The embedder for these settings, or null when <paramref name="keywordOnly"/>: <paramref name="remote"/> when
+    /// the settings name a server for embeddings, else a local model. Cheap: nothing loads here.</summary>
+    public EmbedderChoice? Choose(ModelOptions model, bool keywordOnly, RemoteServer? remote = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (keywordOnly)
         {
             return null;
+        }
+        if (remote is not null)
+        {
+            return new EmbedderChoice(remote.EmbeddingGenerator, remote.Endpoint.ModelId);
         }
         var (path, id, builtin, problem) = Resolve(model.EmbeddingModelPath);
         lock (_lock)

@@ -30,7 +30,7 @@ internal static class ConfigurationPuller
     public static async Task<ServerState> ApplyAsync(ServerState state, ImmutableDictionary<string, object?> pulled, LspClient client)
     {
         var merged = state.InitializationSettings.SetItems(pulled);
-        var (options, problems) = OptionsLoader.Load(merged);
+        var (options, problems) = OptionsLoader.Load(SettingsReader.OverConfigFile(merged, out _));
         foreach (var problem in problems)
         {
             await client.ShowMessageAsync(MessageType.Warning, SettingsReader.Describe(problem)).ConfigureAwait(false);

@@ -22,7 +22,11 @@ internal sealed class InitializeHandler(ServerCapabilitiesFactory capabilities)
         var clientCapabilities = parameters.Capabilities ?? new ClientCapabilities();
         var encoding = PositionMapping.Negotiate(clientCapabilities.General?.PositionEncodings);
         var settings = SettingsReader.Read(parameters.InitializationOptions);
-        var (options, problems) = OptionsLoader.Load(settings);
+        var (options, problems) = OptionsLoader.Load(SettingsReader.OverConfigFile(settings, out var configProblem));
+        if (configProblem is not null)
+        {
+            await context.Client.ShowMessageAsync(MessageType.Warning, configProblem).ConfigureAwait(false);
+        }
         foreach (var problem in problems)
         {
             // showMessage is one of the few notifications allowed while initialize is pending.
