@@ -37,7 +37,9 @@ internal static class SettingsReader
         try
         {
             var file = UserConfig.Load().Settings;
-            return file.Count == 0 ? editor : ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase, file).SetItems(editor);
+            // Editors send every setting with its default: an empty one leaves config.json's value in place.
+            return file.Count == 0 ? editor : ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase, file)
+                .SetItems(editor.Where(p => p.Value is not (null or "") || !file.ContainsKey(p.Key)));
         }
         catch (LlmLspException ex)
         {
