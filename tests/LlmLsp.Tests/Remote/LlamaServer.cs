@@ -61,6 +61,8 @@ public sealed class LlamaServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Slot debugging keeps the last prompt readable at /slots, so tests can see what reached the model.
+        start.Environment["LLAMA_SERVER_SLOTS_DEBUG"] = "1";
         foreach (var argument in new[] { "-m", model, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--alias", "fixture", "-t", "2", "-c", "2048", "-np", "1", "--metrics", "--no-webui" }.Concat(arguments))
         {
@@ -107,6 +109,14 @@ public sealed class LlamaServer : IAsyncDisposable
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri(Url, "/slots"));
         return text.Contains("\"is_processing\":true", StringComparison.Ordinal);
+    }
+
+    /// <summary>The prompt of the slot's last task, as the model saw it (detokenized).</summary>
+    public async Task<string> LastPromptAsync()
+    {
+        using var http = new HttpClient();
+        using var slots = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(Url, "/slots")));
+        return slots.RootElement[0].TryGetProperty("prompt", out var prompt) ? prompt.GetString() ?? "" : "";
     }
 
     public async ValueTask DisposeAsync()

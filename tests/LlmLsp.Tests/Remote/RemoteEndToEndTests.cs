@@ -65,6 +65,7 @@ public sealed class RemoteEndToEndTests(LlamaServers servers, ITestOutputHelper 
         });
         var indexed = await client.RequestAsync("workspace/executeCommand", new { command = "llmlsp.indexFolder", arguments = new[] { new Uri(_folder).AbsoluteUri } });
         var ask = await client.RequestAsync("llmlsp/ask", new { question = "what does the frobnicator need?" });
+        var askPrompt = await servers.Chat.LastPromptAsync();
 
         var deltas = new StringBuilder();
         while (client.TryReadNotification("$/progress", out var progress))
@@ -80,6 +81,10 @@ public sealed class RemoteEndToEndTests(LlamaServers servers, ITestOutputHelper 
         Assert.StartsWith(TinyModels.SuggesterWord, inline.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString(), StringComparison.Ordinal);
         var summary = indexed.GetProperty("result");
         Assert.Equal($"remote:{servers.Embeddings.Url.Authority}/fixture", summary.GetProperty("embeddingModel").GetString());
+        // The question reached the server with the retrieved passage as numbered source 1, fenced.
+        Assert.Contains("what does the frobnicator need?", askPrompt, StringComparison.Ordinal);
+        Assert.Contains("<source n=\"1\" location=\"setup.md", askPrompt, StringComparison.Ordinal);
+        Assert.Contains("needs a warm cache", askPrompt, StringComparison.Ordinal);
         var answer = ask.GetProperty("result");
         Assert.Contains(TinyModels.SuggesterWord.Trim(), answer.GetProperty("answer").GetString(), StringComparison.Ordinal);
         foreach (var citation in answer.GetProperty("citations").EnumerateArray())
