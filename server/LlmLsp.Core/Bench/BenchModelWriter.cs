@@ -26,7 +26,7 @@ public static class BenchModelWriter
         var vocabSize = AddTokenizer(writer, shape, tokenizer);
         return shape.Architecture switch
         {
-            "qwen2" => AddQwen2(writer, shape, vocabSize, seed),
+            "qwen2" or "qwen3" or "gemma3" => AddDecoder(writer, shape, vocabSize, seed),
             "bert" => AddBert(writer, shape, vocabSize, seed),
             _ => throw new ArgumentException($"No tensor layout for architecture '{shape.Architecture}'.", nameof(shape)),
         };
@@ -55,6 +55,16 @@ public static class BenchModelWriter
             tokens[added.Id] = added.Text;
             types[added.Id] = added.Type;
         }
+        var relabel = shape.TokenizerModel;
+        if (relabel == "llama")
+        {
+            // SentencePiece merges by score: rank the pieces by id, as sentencepiece orders them.
+            scores = [.. types.Select((type, id) => type == 1 ? -(float)id : 0f)];
+        }
+        else if (relabel is not null)
+        {
+            throw new ArgumentException($"No tokenizer relabelling to '{relabel}'.", nameof(shape));
+        }
         foreach (var entry in tokenizer.MetadataWithPrefix("tokenizer."))
         {
             switch (entry.Key)
@@ -68,6 +78,11 @@ public static class BenchModelWriter
                 case "tokenizer.ggml.scores" when scores is not null:
                     writer.Add(entry.Key, scores.ToArray());
                     break;
+                case "tokenizer.ggml.model" when relabel is not null:
+                    writer.Add(entry.Key, relabel);
+                    break;
+                case "tokenizer.ggml.merges" or "tokenizer.ggml.pre" or "tokenizer.chat_template" when relabel is not null:
+                    break; // the source tokenizer's merges, pre-tokenizer and turn markers do not apply
                 default:
                     if (shape.TokenIds?.ContainsKey(entry.Key) != true)
                     {
@@ -75,6 +90,10 @@ public static class BenchModelWriter
                     }
                     break;
             }
+        }
+        if (relabel is not null && !tokenizer.Contains("tokenizer.ggml.scores"))
+        {
+            writer.Add("tokenizer.ggml.scores", scores!.ToArray());
         }
         if (!tokenizer.Contains("tokenizer.ggml.token_type"))
         {
@@ -92,9 +111,15 @@ public static class BenchModelWriter
         return tokens.Count;
     }
 
-    private static GgufWriter AddQwen2(GgufWriter writer, BenchModelShape shape, long vocab, ulong seed)
+    /// <summary>The three decoder layouts differ only in a few tensors: qwen2 has q/k/v biases; qwen3 and gemma3
+    /// have none but normalise each head's query and key, declare the head width (wider than hidden / heads);
+    /// gemma3 adds post-attention and post-FFN norms and local sliding-window layers.</summary>
+    private static GgufWriter AddDecoder(GgufWriter writer, BenchModelShape shape, long vocab, ulong seed)
     {
         var arch = shape.Architecture;
+        var biases = arch == "qwen2";
+        var headNorms = arch is "qwen3" or "gemma3";
+        var postNorms = arch == "gemma3";
         writer
             .Add($"{arch}.context_length", (uint)shape.ContextLength)
             .Add($"{arch}.embedding_length", (uint)shape.Hidden)
@@ -104,8 +129,22 @@ public static class BenchModelWriter
             .Add($"{arch}.attention.head_count_kv", (uint)shape.KvHeads)
             .Add($"{arch}.rope.freq_base", shape.RopeTheta)
             .Add($"{arch}.attention.layer_norm_rms_epsilon", shape.NormEpsilon);
+        if (shape.HeadDim > 0)
+        {
+            writer
+                .Add($"{arch}.attention.key_length", (uint)shape.HeadDim)
+                .Add($"{arch}.attention.value_length", (uint)shape.HeadDim);
+        }
+        if (shape.SlidingWindow > 0)
+        {
+            writer
+                .Add($"{arch}.attention.sliding_window", (uint)shape.SlidingWindow)
+                .Add($"{arch}.rope.freq_base_swa", shape.RopeThetaLocal);
+        }
         long h = shape.Hidden;
+        long q = shape.QueryWidth;
         long kv = shape.KvWidth;
+        long head = shape.HeadDimension;
         long ff = shape.FeedForward;
         Random(writer, seed, "token_embd.weight", [h, vocab]);
         Constant(writer, "output_norm.weight", [h], 1f);
@@ -117,17 +156,39 @@ public static class BenchModelWriter
         {
             var block = $"blk.{layer}.";
             Constant(writer, block + "attn_norm.weight", [h], 1f);
-            Random(writer, seed, block + "attn_q.weight", [h, h]);
-            Constant(writer, block + "attn_q.bias", [h], 0f);
+            Random(writer, seed, block + "attn_q.weight", [h, q]);
+            if (biases)
+            {
+                Constant(writer, block + "attn_q.bias", [q], 0f);
+            }
             Random(writer, seed, block + "attn_k.weight", [h, kv]);
-            Constant(writer, block + "attn_k.bias", [kv], 0f);
+            if (biases)
+            {
+                Constant(writer, block + "attn_k.bias", [kv], 0f);
+            }
             Random(writer, seed, block + "attn_v.weight", [h, kv]);
-            Constant(writer, block + "attn_v.bias", [kv], 0f);
-            Random(writer, seed, block + "attn_output.weight", [h, h]);
+            if (biases)
+            {
+                Constant(writer, block + "attn_v.bias", [kv], 0f);
+            }
+            if (headNorms)
+            {
+                Constant(writer, block + "attn_q_norm.weight", [head], 1f);
+                Constant(writer, block + "attn_k_norm.weight", [head], 1f);
+            }
+            Random(writer, seed, block + "attn_output.weight", [q, h]);
+            if (postNorms)
+            {
+                Constant(writer, block + "post_attention_norm.weight", [h], 1f);
+            }
             Constant(writer, block + "ffn_norm.weight", [h], 1f);
             Random(writer, seed, block + "ffn_gate.weight", [h, ff]);
             Random(writer, seed, block + "ffn_down.weight", [ff, h]);
             Random(writer, seed, block + "ffn_up.weight", [h, ff]);
+            if (postNorms)
+            {
+                Constant(writer, block + "post_ffw_norm.weight", [h], 1f);
+            }
         }
         return writer;
     }

@@ -42,6 +42,51 @@ public sealed class BenchModelTests : IDisposable
         Assert.Equal(5, result.GeneratedTokens);
     }
 
+    [Theory]
+    [InlineData("qwen3")]
+    [InlineData("gemma3")]
+    public async Task Qwen3_and_Gemma3_layouts_load_in_llama_cpp_and_generate(string architecture)
+    {
+        // The real shapes' quirks at tiny sizes: a head wider than hidden / heads, per-head query and key norms, and for
+        // gemma3 post-norms, local sliding-window layers and the tokenizer relabelled as SentencePiece.
+        var shape = BenchModelShapes.TinyTest with
+        {
+            Architecture = architecture,
+            Layers = 6,
+            HeadDim = 32,
+            SlidingWindow = architecture == "gemma3" ? 64 : 0,
+            RopeThetaLocal = architecture == "gemma3" ? 1e4f : 0f,
+            TokenizerModel = architecture == "gemma3" ? "llama" : null,
+        };
+        var path = Path.Combine(_directory, $"tiny-{architecture}.gguf");
+        BenchModels.Make(shape, ModelFileType.Q8_0, TinyModels.Decoder(), path, threads: 2, NullLogger.Instance);
+
+        var file = GgufFile.Read(path);
+        Assert.Equal(architecture, file.Architecture);
+        Assert.Equal(32, file.GetIntegerOrNull($"{architecture}.attention.key_length"));
+        Assert.Equal(new long[] { 32 }, file.FindTensor("blk.0.attn_q_norm.weight")!.Shape);
+        Assert.Equal(new long[] { 64, 4 * 32 }, file.FindTensor("blk.0.attn_q.weight")!.Shape);
+        Assert.Null(file.FindTensor("blk.0.attn_q.bias"));
+        Assert.Equal(architecture == "gemma3", file.FindTensor("blk.0.post_ffw_norm.weight") is not null);
+        if (architecture == "gemma3")
+        {
+            Assert.Equal("llama", file.Get<string>("tokenizer.ggml.model"));
+            Assert.False(file.Contains("tokenizer.ggml.merges"));
+        }
+
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = path, ContextSize = 256, Threads = 2 });
+        var prompt = engine.Tokenize("function add(a, b) { return a + b; }");
+        Assert.NotEmpty(prompt);
+        Assert.Equal("function add(a, b) { return a + b; }", engine.Detokenize(prompt).Trim());
+        var result = await engine.GenerateTextAsync(new GenerationRequest
+        {
+            PromptTokens = [.. prompt],
+            MaxTokens = 5,
+            IgnoreEndOfGeneration = true,
+        });
+        Assert.Equal(5, result.GeneratedTokens);
+    }
+
     [Fact]
     public void Added_tokens_and_padding_follow_the_shape()
     {
@@ -78,6 +123,13 @@ public sealed class BenchModelTests : IDisposable
         Assert.Equal(new AddedToken(151659, "<|fim_prefix|>", 4), BenchModelShapes.Qwen25AddedTokens.Single(t => t.Id == 151659));
         Assert.Equal("<|file_sep|>", BenchModelShapes.Qwen25AddedTokens[^1].Text);
         Assert.Equal(151664, BenchModelShapes.Qwen25AddedTokens[^1].Id);
+
+        var qwen3 = BenchModelShapes.Find("qwen3-0.6b")!;
+        Assert.Equal((1024, 28, 16, 8, 128, 3072), (qwen3.Hidden, qwen3.Layers, qwen3.Heads, qwen3.KvHeads, qwen3.HeadDimension, qwen3.FeedForward));
+        var gemma3 = BenchModelShapes.Find("gemma3-1b")!;
+        Assert.Equal((1152, 26, 4, 1, 256, 6912, 262144), (gemma3.Hidden, gemma3.Layers, gemma3.Heads, gemma3.KvHeads, gemma3.HeadDimension,
+            gemma3.FeedForward, gemma3.VocabSize));
+        Assert.Equal(512, gemma3.SlidingWindow);
     }
 
     [Fact]
