@@ -10,6 +10,14 @@ using LLama.Native;
 // (pp512 in 512-token batches on a cleared KV cache, tg128 after a 1-token context, end-of-generation ignored, greedy),
 // one warm-up each, the mean of N repetitions, load = llama.cpp's own load counter, peak RSS = VmHWM. Prints one JSON line.
 //   LlamaSharpBench <model.gguf> [threads] [repetitions] [ctx]
+//   LlamaSharpBench --replay <prompts.jsonl> <model.gguf> [threads] [max-tokens]   (see Replay.cs)
+if (args.Length > 0 && args[0] == "--replay")
+{
+    Console.WriteLine(LlmLsp.LlamaSharpBench.Replay.Run(args[1], args[2],
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2,
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 16));
+    return;
+}
 var model = args[0];
 var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
 var reps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;

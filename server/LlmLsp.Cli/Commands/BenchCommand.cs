@@ -16,6 +16,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Engine benchmarks: make benchmark models, measure throughput.");
         command.Subcommands.Add(CreateMakeModel());
         command.Subcommands.Add(CreateEngine());
+        command.Subcommands.Add(CreateReplay());
         return command;
     }
 
@@ -112,6 +113,65 @@ internal static class BenchCommand
             return 0;
         }, cancellationToken));
         return command;
+    }
+
+    private static Command CreateReplay()
+    {
+        var engineOptions = new EngineCommandOptions();
+        var file = new Option<string>("--file") { Description = "The source file whose lines are typed.", Required = true };
+        var start = new Option<int>("--start") { Description = "First line typed (1-based).", DefaultValueFactory = _ => 121 };
+        var count = new Option<int>("--count") { Description = "Lines typed.", DefaultValueFactory = _ => 20 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens generated per keystroke.", DefaultValueFactory = _ => 16 };
+        var promptsOut = new Option<string?>("--prompts-out") { Description = "Write each request's prompt tokens here, one JSON array per line." };
+        var command = new Command("replay",
+            "Type lines of a file one keystroke at a time, answer each with an inline completion in-process (KV reuse on, no " +
+            "debounce) and print latency figures as JSON; --prompts-out lets another binding replay the same tokens.");
+        engineOptions.AddTo(command);
+        foreach (var option in new Option[] { file, start, count, maxTokens, promptsOut })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async ct =>
+        {
+            using var loggerFactory = CliLogging.Create(parse.GetValue(engineOptions.Verbose));
+            var path = Path.GetFullPath(parse.GetValue(file)!);
+            if (!File.Exists(path))
+            {
+                throw new LlmLspException(ErrorKind.InvalidInput, $"File not found: {path}");
+            }
+            var tokens = parse.GetValue(maxTokens) > 0 ? parse.GetValue(maxTokens) : throw new LlmLspException(ErrorKind.InvalidInput, "--max-tokens must be 1 or more.");
+            var keystrokes = CompletionReplay.Keystrokes(path, await File.ReadAllTextAsync(path, ct).ConfigureAwait(false),
+                parse.GetValue(start), parse.GetValue(count));
+            var requests = await CompletionReplay.RunAsync(engineOptions.ToEngineOptions(parse), keystrokes, tokens, loggerFactory, ct).ConfigureAwait(false);
+            if (parse.GetValue(promptsOut) is { } output)
+            {
+                await File.WriteAllLinesAsync(output, requests.Select(r => JsonSerializer.Serialize(r.PromptTokens)), ct).ConfigureAwait(false);
+            }
+            await Console.Out.WriteLineAsync(ReplayJson(requests)).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary>The figures both sides of bench/llamasharp.sh print for a replay (LlamaSharpBench writes the same names).</summary>
+    private static string ReplayJson(IReadOnlyList<ReplayRequest> requests)
+    {
+        var latencies = requests.Select(r => r.LatencyMs).Order().ToArray();
+        double Percentile(double p) => latencies[(int)Math.Min(latencies.Length - 1, Math.Floor(p * latencies.Length))];
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("requests", requests.Count);
+            WriteNumber(writer, "replay_p50_ms", Percentile(0.5));
+            WriteNumber(writer, "replay_p90_ms", Percentile(0.9));
+            WriteNumber(writer, "replay_mean_ms", latencies.Average());
+            WriteNumber(writer, "replay_prompt_tokens", requests.Average(r => r.PromptTokens.Length));
+            WriteNumber(writer, "replay_evaluated_tokens", requests.Average(r => r.EvaluatedTokens));
+            WriteNumber(writer, "peak_rss_mb", EngineBenchmark.PeakResidentMegabytes());
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static string ToJson(EngineBenchResult result)

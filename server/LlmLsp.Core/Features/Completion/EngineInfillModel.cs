@@ -63,7 +63,8 @@ public sealed class EngineInfillModel : IInfillModel
         }
     }
 
-    private sealed record TokenPrompt(string CacheKey, int[] Tokens) : InfillPrompt(CacheKey, Tokens.Length);
+    /// <summary>The prompt as token ids (the benchmark replay hands them to another binding).</summary>
+    public sealed record TokenPrompt(string CacheKey, int[] Tokens) : InfillPrompt(CacheKey, Tokens.Length);
 
     private int[] BuildPrompt(InfillContext context, CompletionSettings settings)
     {
