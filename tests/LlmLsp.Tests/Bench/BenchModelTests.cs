@@ -133,6 +133,63 @@ public sealed class BenchModelTests : IDisposable
     }
 
     [Fact]
+    public void Replay_keystrokes_type_the_lines_with_auto_indent()
+    {
+        var text = "function f() {\n  let a = 1;\n  return a;\n}\n";
+        var keys = CompletionReplay.Keystrokes("f.js", text, startLine: 2, lineCount: 2);
+
+        // "let a = 1;" (10 keys), a newline carrying the next line's indent, "return a;" (9 keys).
+        Assert.Equal(10 + 1 + 9, keys.Count);
+        Assert.Equal("function f() {\n  l", keys[0].Before);
+        Assert.Equal("function f() {\n  let a = 1;\n  ", keys[10].Before);
+        Assert.Equal("function f() {\n  let a = 1;\n  return a;", keys[^1].Before);
+        Assert.All(keys, k => Assert.Equal("\n}\n", k.After));
+        Assert.Throws<LlmLspException>(() => CompletionReplay.Keystrokes("f.js", text, startLine: 4, lineCount: 9));
+    }
+
+    [Fact]
+    public async Task Bench_replay_reuses_the_kv_cache_and_writes_the_prompts()
+    {
+        var source = Path.Combine(_directory, "typed.js");
+        await File.WriteAllTextAsync(source, "function add(a, b) {\n  const sum = a + b;\n  return sum;\n}\n");
+        var prompts = Path.Combine(_directory, "prompts.jsonl");
+        var result = await CliProcess.RunAsync(["bench", "replay", "--model", TinyModels.Decoder(), "--threads", "2", "--file", source,
+            "--start", "2", "--count", "2", "--max-tokens", "4", "--prompts-out", prompts], timeout: TimeSpan.FromMinutes(3));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(CompletionReplay.Keystrokes(source, await File.ReadAllTextAsync(source), 2, 2).Count, root.GetProperty("requests").GetInt32());
+        Assert.True(root.GetProperty("replay_p50_ms").GetDouble() > 0, result.Stdout);
+        // One keystroke changes a few tokens of the prompt: most of it must come from the KV cache.
+        Assert.True(root.GetProperty("replay_evaluated_tokens").GetDouble() < root.GetProperty("replay_prompt_tokens").GetDouble() / 2, result.Stdout);
+
+        var written = (await File.ReadAllLinesAsync(prompts)).Select(l => JsonSerializer.Deserialize<int[]>(l)!).ToList();
+        Assert.Equal(root.GetProperty("requests").GetInt32(), written.Count);
+        Assert.Equal(root.GetProperty("replay_prompt_tokens").GetDouble(), written.Average(p => p.Length), precision: 1);
+        Assert.True(written.Distinct(new TokenSequenceComparer()).Count() == written.Count, "every keystroke's prompt differs");
+    }
+
+    [Fact]
+    public async Task Bench_replay_of_lines_outside_the_file_is_a_clear_error()
+    {
+        var source = Path.Combine(_directory, "short.js");
+        await File.WriteAllTextAsync(source, "let a = 1;\n");
+        var result = await CliProcess.RunAsync(["bench", "replay", "--model", TinyModels.Decoder(), "--file", source, "--start", "5"],
+            timeout: TimeSpan.FromMinutes(1));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("outside short.js", result.Stderr);
+    }
+
+    private sealed class TokenSequenceComparer : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] obj) => obj.Length;
+    }
+
+    [Fact]
     public async Task Bench_engine_json_prints_its_fields()
     {
         var result = await CliProcess.RunAsync(["bench", "engine", "--model", TinyModels.Decoder(), "--threads", "2", "--json",
