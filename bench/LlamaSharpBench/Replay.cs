@@ -13,15 +13,16 @@ namespace LlmLsp.LlamaSharpBench;
 /// <summary>The other side of `llmlsp bench replay`: the same prompt tokens (one JSON array per line, written by
 /// `--prompts-out`), answered one after the other through LLamaSharp's low-level layer with the KV reuse our engine
 /// does (LlamaEngine.GenerationJob): our <see cref="KvReusePlanner"/> plans which cached tokens are kept or moved,
-/// LLamaSharp's MemorySequence* calls carry the plan out in a unified two-sequence KV cache, then the missing
+/// LLamaSharp's MemorySequence* calls carry it out (<see cref="KvReusePlanner.Plan.Park"/>, <c>Unpark</c>) in a unified
+/// two-sequence KV cache, then the missing
 /// positions are decoded in 512-token batches and N tokens generated greedily (argmax of the logits, as ours does).
 /// Timed from the prompt tokens to the last generated token, after one warm-up request, like ours.</summary>
 internal static class Replay
 {
     /// <summary>EngineInfillModel's minimum length of a moved KV chunk.</summary>
     private const int ReuseChunkMinimum = 8;
-    private static readonly LLamaSeqId s_generation = LLamaSeqId.Zero;
-    private static readonly LLamaSeqId s_staging = (LLamaSeqId)1;
+    private const int Generation = 0;
+    private const int Staging = 1;
 
     public static string Run(string promptsFile, string model, int threads, int maxTokens)
     {
@@ -39,26 +40,24 @@ internal static class Replay
 
         session.Answer(prompts[0].AsSpan(0, Math.Min(8, prompts[0].Length)).ToArray(), maxTokens); // warm-up, not counted
         session.Clear();
-        var latencies = new List<double>();
-        var evaluated = new List<int>();
+        var requests = new List<ReplayRequest>(prompts.Count);
         foreach (var prompt in prompts)
         {
             var clock = Stopwatch.StartNew();
-            evaluated.Add(session.Answer(prompt, maxTokens));
-            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            var evaluated = session.Answer(prompt, maxTokens);
+            requests.Add(new ReplayRequest(prompt, clock.Elapsed.TotalMilliseconds, evaluated));
         }
-        var sorted = latencies.Order().ToArray();
-        double Percentile(double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
-        return JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["requests"] = prompts.Count,
-            ["replay_p50_ms"] = Math.Round(Percentile(0.5), 2),
-            ["replay_p90_ms"] = Math.Round(Percentile(0.9), 2),
-            ["replay_mean_ms"] = Math.Round(latencies.Average(), 2),
-            ["replay_prompt_tokens"] = Math.Round(prompts.Average(p => p.Length), 2),
-            ["replay_evaluated_tokens"] = Math.Round(evaluated.Average(), 2),
-            ["peak_rss_mb"] = Math.Round(EngineBenchmark.PeakResidentMegabytes(), 2),
-        });
+        return CompletionReplay.SummaryJson(requests);
+    }
+
+    /// <summary>LLamaSharp's context as the plan's editor.</summary>
+    private readonly struct LlamaSharpCache(SafeLLamaContextHandle context) : IKvSequenceEditor
+    {
+        public void Copy(int source, int destination, int from, int to) => context.MemorySequenceCopy((LLamaSeqId)source, (LLamaSeqId)destination, from, to);
+
+        public void Remove(int sequence, int from, int to) => context.MemorySequenceRemove((LLamaSeqId)sequence, from, to);
+
+        public void Shift(int sequence, int from, int to, int delta) => context.MemorySequenceAdd((LLamaSeqId)sequence, from, to, delta);
     }
 
     private sealed class Session(SafeLLamaContextHandle context, int vocabulary)
@@ -76,19 +75,8 @@ internal static class Replay
         public int Answer(int[] prompt, int maxTokens)
         {
             var plan = KvReusePlanner.Create(_cached, prompt, ReuseChunkMinimum);
-            foreach (var move in plan.Moves)
-            {
-                context.MemorySequenceCopy(s_generation, s_staging, move.From, move.From + move.Length);
-            }
-            context.MemorySequenceRemove(s_generation, plan.CommonPrefix, -1);
-            foreach (var move in plan.Moves.Where(m => m.Delta < 0))
-            {
-                context.MemorySequenceAdd(s_staging, move.From, move.From + move.Length, move.Delta);
-            }
-            foreach (var move in plan.Moves.Where(m => m.Delta > 0).Reverse())
-            {
-                context.MemorySequenceAdd(s_staging, move.From, move.From + move.Length, move.Delta);
-            }
+            var cache = new LlamaSharpCache(context);
+            plan.Park(cache, Generation, Staging);
             _cached.RemoveRange(plan.CommonPrefix, _cached.Count - plan.CommonPrefix);
 
             var toEvaluate = plan.PositionsToEvaluate;
@@ -97,28 +85,24 @@ internal static class Replay
             var lastIndex = 0;
             while (done < toEvaluate.Count)
             {
-                while (nextMove < plan.Moves.Count && plan.Moves[nextMove].To < toEvaluate[done])
-                {
-                    var move = plan.Moves[nextMove++];
-                    context.MemorySequenceCopy(s_staging, s_generation, move.To, move.To + move.Length);
-                }
-                var stopBefore = nextMove < plan.Moves.Count ? plan.Moves[nextMove].To : int.MaxValue;
+                nextMove = plan.Unpark(cache, Generation, Staging, toEvaluate[done], nextMove);
+                var stopBefore = plan.ParkedStart(nextMove);
                 _batch.Clear();
                 while (done < toEvaluate.Count && _batch.TokenCount < 512 && toEvaluate[done] < stopBefore)
                 {
                     var position = toEvaluate[done++];
-                    lastIndex = _batch.Add(prompt[position], position, s_generation, position == prompt.Length - 1);
+                    lastIndex = _batch.Add(prompt[position], position, (LLamaSeqId)Generation, position == prompt.Length - 1);
                 }
                 Decode();
             }
-            context.MemorySequenceRemove(s_staging, -1, -1);
+            context.MemorySequenceRemove((LLamaSeqId)Staging, -1, -1);
             _cached.AddRange(prompt.AsSpan(plan.CommonPrefix));
 
             for (var i = 0; i < maxTokens; i++)
             {
                 var token = TensorPrimitives.IndexOfMax(context.GetLogitsIth(lastIndex)[..vocabulary]);
                 _batch.Clear();
-                lastIndex = _batch.Add(token, _cached.Count, s_generation, true);
+                lastIndex = _batch.Add(token, _cached.Count, (LLamaSeqId)Generation, true);
                 Decode();
                 _cached.Add(token);
             }

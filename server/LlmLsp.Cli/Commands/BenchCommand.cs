@@ -147,31 +147,10 @@ internal static class BenchCommand
             {
                 await File.WriteAllLinesAsync(output, requests.Select(r => JsonSerializer.Serialize(r.PromptTokens)), ct).ConfigureAwait(false);
             }
-            await Console.Out.WriteLineAsync(ReplayJson(requests)).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(CompletionReplay.SummaryJson(requests)).ConfigureAwait(false);
             return 0;
         }, cancellationToken));
         return command;
-    }
-
-    /// <summary>The figures both sides of bench/llamasharp.sh print for a replay (LlamaSharpBench writes the same names).</summary>
-    private static string ReplayJson(IReadOnlyList<ReplayRequest> requests)
-    {
-        var latencies = requests.Select(r => r.LatencyMs).Order().ToArray();
-        double Percentile(double p) => latencies[(int)Math.Min(latencies.Length - 1, Math.Floor(p * latencies.Length))];
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("requests", requests.Count);
-            WriteNumber(writer, "replay_p50_ms", Percentile(0.5));
-            WriteNumber(writer, "replay_p90_ms", Percentile(0.9));
-            WriteNumber(writer, "replay_mean_ms", latencies.Average());
-            WriteNumber(writer, "replay_prompt_tokens", requests.Average(r => r.PromptTokens.Length));
-            WriteNumber(writer, "replay_evaluated_tokens", requests.Average(r => r.EvaluatedTokens));
-            WriteNumber(writer, "peak_rss_mb", EngineBenchmark.PeakResidentMegabytes());
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static string ToJson(EngineBenchResult result)

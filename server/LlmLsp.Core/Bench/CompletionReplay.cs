@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using LlmLsp.Engine;
 using LlmLsp.Engine.Native;
 using LlmLsp.Features.Completion;
@@ -73,6 +74,25 @@ public static class CompletionReplay
             requests.Add(await AnswerAsync(model, keystroke, settings, cancellationToken).ConfigureAwait(false));
         }
         return requests;
+    }
+
+    /// <summary>The figures both sides of bench/llamasharp.sh print for a replay, as one JSON object (LlamaSharpBench
+    /// calls this too, so the percentiles and names are the same on both sides).</summary>
+    public static string SummaryJson(IReadOnlyList<ReplayRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var latencies = requests.Select(r => r.LatencyMs).Order().ToArray();
+        double Percentile(double p) => latencies[(int)Math.Min(latencies.Length - 1, Math.Floor(p * latencies.Length))];
+        return JsonSerializer.Serialize(new Dictionary<string, double>
+        {
+            ["requests"] = requests.Count,
+            ["replay_p50_ms"] = Math.Round(Percentile(0.5), 2),
+            ["replay_p90_ms"] = Math.Round(Percentile(0.9), 2),
+            ["replay_mean_ms"] = Math.Round(latencies.Average(), 2),
+            ["replay_prompt_tokens"] = Math.Round(requests.Average(r => r.PromptTokens.Length), 2),
+            ["replay_evaluated_tokens"] = Math.Round(requests.Average(r => r.EvaluatedTokens), 2),
+            ["peak_rss_mb"] = Math.Round(EngineBenchmark.PeakResidentMegabytes(), 2),
+        });
     }
 
     private static async Task<ReplayRequest> AnswerAsync(EngineInfillModel model, InfillContext context, CompletionSettings settings,

@@ -7,6 +7,17 @@ internal readonly record struct ChunkMove(int From, int To, int Length)
     public int Delta => To - From;
 }
 
+/// <summary>The KV cache edits a <see cref="KvReusePlanner.Plan"/> needs (llama_memory_seq_cp/rm/add); the engine's
+/// context and the LLamaSharp benchmark (bench/LlamaSharpBench) each implement it over their binding.</summary>
+internal interface IKvSequenceEditor
+{
+    void Copy(int source, int destination, int from, int to);
+
+    void Remove(int sequence, int from, int to);
+
+    void Shift(int sequence, int from, int to, int delta);
+}
+
 /// <summary>Which prompt tokens can come from the KV cache: the longest common prefix, plus (when asked)
 /// later chunks of at least <c>minimumChunk</c> tokens found again after an edit, the idea behind
 /// llama.cpp's cache reuse. A keystroke in the middle of a fill-in-the-middle prompt then costs the tokens
@@ -14,7 +25,46 @@ internal readonly record struct ChunkMove(int From, int To, int Length)
 /// old text before them: a deliberate approximation that editors' completion servers make too.</summary>
 internal static class KvReusePlanner
 {
-    public sealed record Plan(int CommonPrefix, IReadOnlyList<ChunkMove> Moves, IReadOnlyList<int> PositionsToEvaluate);
+    /// <summary>How a plan is carried out: keep the common prefix in the generation sequence, park the reused chunks
+    /// in a staging sequence at their new positions, then bring each back as evaluation reaches it. llama.cpp only
+    /// appends to a sequence (a batch must start right after its last position), so chunks cannot be moved in place.
+    /// </summary>
+    public sealed record Plan(int CommonPrefix, IReadOnlyList<ChunkMove> Moves, IReadOnlyList<int> PositionsToEvaluate)
+    {
+        /// <summary>Trims the generation sequence to the common prefix and parks the moved chunks in the staging sequence.
+        /// Moves are shifted in an order where no chunk lands on one that has not moved yet.</summary>
+        public void Park<TCache>(TCache cache, int generation, int staging) where TCache : IKvSequenceEditor
+        {
+            foreach (var move in Moves)
+            {
+                cache.Copy(generation, staging, move.From, move.From + move.Length);
+            }
+            cache.Remove(generation, CommonPrefix, -1);
+            foreach (var move in Moves.Where(m => m.Delta < 0))
+            {
+                cache.Shift(staging, move.From, move.From + move.Length, move.Delta);
+            }
+            foreach (var move in Moves.Where(m => m.Delta > 0).Reverse())
+            {
+                cache.Shift(staging, move.From, move.From + move.Length, move.Delta);
+            }
+        }
+
+        /// <summary>Brings back every parked chunk that sits before <paramref name="position"/>, starting at move
+        /// <paramref name="nextMove"/>; returns the index of the first move still parked.</summary>
+        public int Unpark<TCache>(TCache cache, int generation, int staging, int position, int nextMove) where TCache : IKvSequenceEditor
+        {
+            while (nextMove < Moves.Count && Moves[nextMove].To < position)
+            {
+                var move = Moves[nextMove++];
+                cache.Copy(staging, generation, move.To, move.To + move.Length);
+            }
+            return nextMove;
+        }
+
+        /// <summary>Where the parked chunk <paramref name="nextMove"/> starts: a batch must stop before it.</summary>
+        public int ParkedStart(int nextMove) => nextMove < Moves.Count ? Moves[nextMove].To : int.MaxValue;
+    }
 
     public static Plan Create(IReadOnlyList<int> cached, ReadOnlySpan<int> prompt, int minimumChunk)
     {

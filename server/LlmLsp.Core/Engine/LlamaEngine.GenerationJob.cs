@@ -23,7 +23,7 @@ public sealed partial class LlamaEngine
         private SafeLlamaSamplerHandle? _sampler;
         private LlamaBatch? _batch;
         private IReadOnlyList<int> _toEvaluate = [];
-        private IReadOnlyList<ChunkMove> _moves = [];
+        private KvReusePlanner.Plan? _plan;
         private int _nextMove;
         private int _promptDone;
         private int _stablePrefix;
@@ -52,8 +52,8 @@ public sealed partial class LlamaEngine
             var plan = KvReusePlanner.Create(_request.ReuseCachedPrefix ? cached : [], _prompt, _request.ReuseChunkMinimum);
             _reused = _prompt.Length - plan.PositionsToEvaluate.Count;
             _stablePrefix = plan.CommonPrefix;
-            _moves = plan.Moves;
-            ApplyToKvCache(plan);
+            _plan = plan;
+            plan.Park(new ContextCache(Context), GenerationSequence, StagingSequence);
             // Until the whole prompt is decoded only the common prefix is certain to be in the KV cache.
             cached.RemoveRange(plan.CommonPrefix, cached.Count - plan.CommonPrefix);
             _toEvaluate = plan.PositionsToEvaluate;
@@ -72,39 +72,23 @@ public sealed partial class LlamaEngine
             return _promptDone < _toEvaluate.Count ? DecodePromptBatch() : GenerateOneToken();
         }
 
-        /// <summary>Keeps the common prefix in the generation sequence and parks the reused chunks in the staging
-        /// sequence at their new positions. llama.cpp only appends to a sequence (a batch must start right
-        /// after its last position), so parked chunks are copied back one by one as evaluation reaches them.
-        /// Moves are shifted in an order where no chunk lands on one that has not moved yet.</summary>
-        private void ApplyToKvCache(KvReusePlanner.Plan plan)
+        /// <summary>The context's KV cache as the plan's editor.</summary>
+        private readonly struct ContextCache(SafeLlamaContextHandle context) : IKvSequenceEditor
         {
-            foreach (var move in plan.Moves)
-            {
-                Context.CopySequence(GenerationSequence, StagingSequence, move.From, move.From + move.Length);
-            }
-            Context.RemoveTokens(GenerationSequence, plan.CommonPrefix, -1);
-            foreach (var move in plan.Moves.Where(m => m.Delta < 0))
-            {
-                Context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
-            }
-            foreach (var move in plan.Moves.Where(m => m.Delta > 0).Reverse())
-            {
-                Context.ShiftPositions(StagingSequence, move.From, move.From + move.Length, move.Delta);
-            }
+            public void Copy(int source, int destination, int from, int to) => context.CopySequence(source, destination, from, to);
+
+            public void Remove(int sequence, int from, int to) => context.RemoveTokens(sequence, from, to);
+
+            public void Shift(int sequence, int from, int to, int delta) => context.ShiftPositions(sequence, from, to, delta);
         }
 
         private bool DecodePromptBatch()
         {
             var batch = _batch!;
             batch.Clear();
-            var next = _toEvaluate[_promptDone];
             // Bring back every parked chunk that sits before the next token to evaluate.
-            while (_nextMove < _moves.Count && _moves[_nextMove].To < next)
-            {
-                var move = _moves[_nextMove++];
-                Context.CopySequence(StagingSequence, GenerationSequence, move.To, move.To + move.Length);
-            }
-            var stopBefore = _nextMove < _moves.Count ? _moves[_nextMove].To : int.MaxValue;
+            _nextMove = _plan!.Unpark(new ContextCache(Context), GenerationSequence, StagingSequence, _toEvaluate[_promptDone], _nextMove);
+            var stopBefore = _plan.ParkedStart(_nextMove);
             var end = _promptDone;
             while (end < _toEvaluate.Count && batch.Count < batch.Capacity && _toEvaluate[end] < stopBefore)
             {
